@@ -1,0 +1,115 @@
+# crdiag: one entry point. See README.md.
+#   make                 build every program into bin/
+#   make check           install missing packages (as root), build, run the bats suite
+#   make check SANITIZE=1  the same with ASan+UBSan, in build/asan (never mixed)
+#   make demo            the main job: a giant reservation, inspected
+#   make deps            install missing Debian packages (root) or print the line
+#   make install [PREFIX=/usr/local] [DESTDIR=]
+VERSION := 0.1.0
+
+CC ?= cc
+PKGS := libelf libdw ncursesw
+DEB_PKGS := build-essential libelf-dev libdw-dev libncurses-dev bats bats-support \
+	bats-assert bats-file tmux iproute2 jq pkg-config procps util-linux
+PREFIX ?= /usr/local
+BINDIR_INSTALL = $(DESTDIR)$(PREFIX)/bin
+MANDIR_INSTALL = $(DESTDIR)$(PREFIX)/share/man/man1
+
+ifeq ($(SANITIZE),1)
+BUILD := build/asan
+BIN := $(BUILD)/bin
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD := build/normal
+BIN := bin
+SAN :=
+endif
+TBIN := $(BUILD)/t
+
+# Deferred (=): pkg-config runs only when a compile needs it, after `make deps`.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror $(SAN)
+CPPFLAGS += -D_GNU_SOURCE -DCRDIAG_VERSION='"$(VERSION)"' -Isrc -Irepro $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += $(SAN)
+LDLIBS += $(PKG_LIBS) -lm
+
+LIB_SRCS := $(wildcard src/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libcrdiag.a
+
+# A program is a directory src/NAME/ (all its .c files), a repro/repro-*.c file
+# (linked with repro/repro.c) or a test helper bats/helpers/*.c.
+PROG_DIRS := $(patsubst %/,%,$(dir $(wildcard src/*/*.c)))
+PROGS := $(sort $(notdir $(PROG_DIRS)))
+REPROS := $(basename $(notdir $(wildcard repro/repro-*.c)))
+REPRO_COMMON := $(filter-out $(wildcard repro/repro-*.c),$(wildcard repro/*.c))
+HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
+
+ALL_BINS := $(PROGS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%)
+MANPAGES := $(wildcard src/*/*.1)
+
+.PHONY: all clean deps check demo install bench FORCE
+all: $(ALL_BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+define prog_rule
+$(BIN)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/$(1)/*.c)) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+$(BIN)/repro-%: $(BUILD)/repro/repro-%.o $(REPRO_COMMON:%.c=$(BUILD)/%.o) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(TBIN)/%: $(BUILD)/bats/helpers/%.o $(REPRO_COMMON:%.c=$(BUILD)/%.o) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "crdiag: missing Debian packages; as root run:" >&2; \
+		echo "apt-get update && apt-get install -y$$missing" >&2; \
+		exit 1; \
+	fi; \
+	echo "crdiag: installing$$missing"; \
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
+
+# bats writes TAP to the terminal and to $(BUILD)/report.tap, which .ci/run counts.
+BATS_FLAGS ?= --tap --print-output-on-failure
+TESTS ?= bats
+check: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(BUILD)
+	CRDIAG_BIN=$(abspath $(BIN)) CRDIAG_TBIN=$(abspath $(TBIN)) CRDIAG_SANITIZE=$(SANITIZE) \
+		bats $(BATS_FLAGS) --report-formatter tap --output $(BUILD) $(TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@repro/demo.sh $(abspath $(BIN))
+
+install: all
+	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL)
+	install -m 0755 $(PROGS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(BINDIR_INSTALL)
+	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(MANDIR_INSTALL))
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,64 @@
+# Shared by every *.bats file: libraries, program locations, a temp dir per test, and
+bats_require_minimum_version 1.5.0
+# background processes that are always stopped in teardown.
+#   load helpers/common      (in each .bats file)
+#   setup()    { common_setup; }
+#   teardown() { common_teardown; }
+
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+BIN=${CRDIAG_BIN:-$ROOT/bin}
+TBIN=${CRDIAG_TBIN:-$ROOT/build/normal/t}
+FIXTURES=$BATS_TEST_DIRNAME/fixtures
+SHARED_FIXTURES=${CRDIAG_SHARED_FIXTURES:-$ROOT/../shared/fixtures}
+
+common_setup() {
+	TMP=$(mktemp -d "${BATS_RUN_TMPDIR:-/tmp}/crdiag.XXXXXX")
+	BG_PIDS=()
+}
+
+common_teardown() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${BG_PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	[ -n "${TMP:-}" ] && rm -rf "$TMP"
+}
+
+# start_bg PIDFILE CMD...: start CMD in the background (fd 3 closed, or bats hangs),
+# wait up to 10 s for it to write PIDFILE; sets BG_PID. Fails if it exits first.
+start_bg() {
+	local pidfile=$1 i
+	shift
+	"$@" >"$TMP/bg.$$.out" 2>"$TMP/bg.$$.err" 3>&- &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+	for i in $(seq 200); do
+		[ -s "$pidfile" ] && return 0
+		kill -0 "$BG_PID" 2>/dev/null || { cat "$TMP/bg.$$.err" >&2; return 1; }
+		sleep 0.05
+	done
+	echo "start_bg: $1 did not write $pidfile in 10 s" >&2
+	return 1
+}
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+}
+
+# run_as_nobody CMD...: run CMD without privileges (setpriv drops every capability).
+run_as_nobody() {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	require_root
+	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all -- "$@"
+}
+
+kernel_has_pagemap_scan() {
+	"$BIN/crdiag-scan" --probe --json | jq -e '.kernel.pagemap_scan' >/dev/null
+}

@@ -1,0 +1,39 @@
+/* cost: what reading a VMA's pagemap costs, and what breaks a single read.
+ *
+ * Linux caps one read() at MAX_RW_COUNT = INT_MAX & PAGE_MASK (0x7ffff000 with 4 KiB
+ * pages). A VMA whose pagemap is larger than that cannot be read in one call: a reader
+ * that does not loop on short reads (CRIU < 4.0) fails on it. Pure arithmetic: no I/O.
+ */
+#ifndef CRDIAG_COST_H
+#define CRDIAG_COST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "maps.h"
+#include "pagemap.h"
+
+struct cost {
+	uint64_t pages;          /* size / page_size */
+	uint64_t pagemap_bytes;  /* pages * 8 */
+	uint64_t reads;          /* read() calls needed at the cap */
+	bool over_cap;           /* pagemap_bytes > MAX_RW_COUNT */
+};
+
+struct cost_totals {
+	size_t vmas, over_cap;
+	uint64_t virt;           /* bytes of address space */
+	uint64_t resident;       /* present pages * page_size */
+	uint64_t swapped;        /* swapped pages * page_size */
+	uint64_t pagemap_bytes, reads;
+	ssize_t largest;         /* index of the largest VMA, -1 when none */
+};
+
+uint64_t cost_max_rw(long page_size);
+void cost_vma(const struct vma *v, long page_size, struct cost *out);
+/* counts may be NULL (no scan yet): resident and swapped stay 0. */
+void cost_totals(const struct vma_list *l, const struct pm_counts *counts, long page_size,
+		 struct cost_totals *out);
+
+#endif

@@ -1,0 +1,313 @@
+/* crdiag-scan: the engine's own report. Every VMA of a process with its page counts
+ * from one backend and its pagemap cost; or, with --maps, just the parse of a maps file. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cost.h"
+#include "json.h"
+#include "maps.h"
+#include "pagemap.h"
+#include "proc.h"
+#include "units.h"
+
+static const char *prog = "crdiag-scan";
+
+struct opts {
+	pid_t pid;
+	enum pm_backend backend;
+	const char *maps_file;
+	int json;
+	int probe;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTIONS] PID\n"
+		"       %s --maps FILE [--json]\n"
+		"       %s --probe [--json]\n"
+		"Count the pages behind every VMA of PID and what reading its pagemap costs.\n\n"
+		"  -b, --backend NAME  auto (default), scan (PAGEMAP_SCAN), read (chunked pread),\n"
+		"                      single (one pread per VMA, as CRIU < 4.0)\n"
+		"  -m, --maps FILE     parse FILE in /proc/PID/maps format; no page scan\n"
+		"  -p, --probe         print what the kernel supports and exit\n"
+		"  -j, --json          one JSON document on stdout\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       version\n\n"
+		"Exit status: 0 ok, 2 error (bad usage, no such process, permission denied).\n",
+		prog, prog, prog);
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "backend", required_argument, NULL, 'b' }, { "maps", required_argument, NULL, 'm' },
+		{ "probe", no_argument, NULL, 'p' },        { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int c, b;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "b:m:pjhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if ((b = pm_backend_from_name(optarg)) < 0) {
+				fprintf(stderr, "%s: --backend: unknown backend '%s'\n", prog, optarg);
+				return -1;
+			}
+			o->backend = (enum pm_backend)b;
+			break;
+		case 'm': o->maps_file = optarg; break;
+		case 'p': o->probe = 1; break;
+		case 'j': o->json = 1; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("%s %s\n", prog, CRDIAG_VERSION); exit(0);
+		default:
+			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (o->maps_file || o->probe) {
+		if (optind != argc) {
+			fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+			return -1;
+		}
+		return 0;
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "%s: %s\n", prog, optind == argc ? "missing PID" : "too many arguments");
+		return -1;
+	}
+	if (proc_parse_pid(argv[optind], &o->pid) < 0) {
+		fprintf(stderr, "%s: invalid PID '%s': must be a positive number\n", prog, argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static void json_kernel(struct json *j, const struct pm_kernel *k)
+{
+	json_key(j, "kernel");
+	json_obj_begin(j);
+	json_ku64(j, "page_size", (uint64_t)k->page_size);
+	json_ku64(j, "max_rw_count", cost_max_rw(k->page_size));
+	json_kbool(j, "pagemap_scan", k->scan);
+	if (!k->scan)
+		json_kstr(j, "pagemap_scan_error", strerrorname_np(k->scan_errno));
+	json_khex(j, "scan_categories", k->scan_categories);
+	json_obj_end(j);
+}
+
+static void json_vma(struct json *j, const struct vma *v, const struct pm_counts *c,
+		     const struct pm_stats *st, long ps)
+{
+	struct cost cost;
+
+	cost_vma(v, ps, &cost);
+	json_obj_begin(j);
+	json_khex(j, "start", v->start);
+	json_khex(j, "end", v->end);
+	json_ku64(j, "size", vma_size(v));
+	json_kstr(j, "perms", v->perms);
+	json_khex(j, "offset", v->offset);
+	char dev[32];
+	snprintf(dev, sizeof(dev), "%02x:%02x", v->dev_major, v->dev_minor);
+	json_kstr(j, "dev", dev);
+	json_ku64(j, "inode", v->inode);
+	json_kstr(j, "name", v->name);
+	json_kbool(j, "deleted", v->deleted);
+	json_kstr(j, "kind", vma_kind_name(v->kind));
+	json_ku64(j, "pagemap_bytes", cost.pagemap_bytes);
+	json_ku64(j, "reads", cost.reads);
+	json_kbool(j, "over_cap", cost.over_cap);
+	if (c) {
+		json_kbool(j, "skipped", c->skipped);
+		json_ku64(j, "present", c->present);
+		json_ku64(j, "swapped", c->swapped);
+		json_ku64(j, "file", c->file);
+		if (st->known & PM_HAS_HUGE)
+			json_ku64(j, "huge", c->huge);
+		if (st->known & PM_HAS_PFNZERO)
+			json_ku64(j, "pfnzero", c->pfnzero);
+		json_ku64(j, "soft_dirty", c->soft_dirty);
+		if (st->backend == PM_SINGLE) {
+			json_ku64(j, "asked", c->asked);
+			json_ku64(j, "got", c->got);
+			json_kstr(j, "read_errno", c->read_errno ? strerrorname_np(c->read_errno) : NULL);
+		}
+	}
+	json_obj_end(j);
+}
+
+static void json_report(const struct opts *o, const struct pm_kernel *k,
+			const struct vma_list *l, const struct pm_counts *c,
+			const struct pm_stats *st)
+{
+	struct cost_totals t;
+	struct json j;
+
+	cost_totals(l, c, k->page_size, &t);
+	json_init(&j, stdout, true);
+	json_obj_begin(&j);
+	if (!o->maps_file)
+		json_ki64(&j, "pid", o->pid);
+	else
+		json_kstr(&j, "maps_file", o->maps_file);
+	json_kernel(&j, k);
+	if (c) {
+		json_kstr(&j, "backend", pm_backend_name(st->backend));
+		json_ku64(&j, "calls", st->calls);
+		json_ku64(&j, "regions", st->regions);
+		json_ku64(&j, "bytes_read", st->bytes);
+		json_kdouble(&j, "seconds", st->seconds);
+	}
+	json_key(&j, "totals");
+	json_obj_begin(&j);
+	json_ku64(&j, "vmas", t.vmas);
+	json_ku64(&j, "virt", t.virt);
+	json_ku64(&j, "resident", t.resident);
+	json_ku64(&j, "swapped", t.swapped);
+	json_ku64(&j, "pagemap_bytes", t.pagemap_bytes);
+	json_ku64(&j, "reads", t.reads);
+	json_ku64(&j, "over_cap", t.over_cap);
+	json_obj_end(&j);
+	json_key(&j, "vmas");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < l->n; i++)
+		json_vma(&j, &l->v[i], c ? &c[i] : NULL, st, k->page_size);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_finish(&j);
+}
+
+static void text_report(const struct pm_kernel *k, const struct vma_list *l,
+			const struct pm_counts *c, const struct pm_stats *st)
+{
+	struct cost_totals t;
+	char h1[32], h2[32], h3[32];
+
+	cost_totals(l, c, k->page_size, &t);
+	if (c)
+		printf("backend %s: %" PRIu64 " calls, %.3f s\n", pm_backend_name(st->backend),
+		       st->calls, st->seconds);
+	printf("%-33s %-4s %-11s %10s %9s %8s %12s %5s  %s\n", "range", "perm", "kind", "size",
+	       "present", "swapped", "pagemap", "reads", "name");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct vma *v = &l->v[i];
+		struct cost cost;
+		cost_vma(v, k->page_size, &cost);
+		printf("%016" PRIx64 "-%016" PRIx64 " %-4s %-11s %10s %9" PRIu64 " %8" PRIu64
+		       " %12" PRIu64 " %4" PRIu64 "%c  %s\n",
+		       v->start, v->end, v->perms, vma_kind_name(v->kind),
+		       units_human(vma_size(v), h1, sizeof(h1)), c ? c[i].present : 0,
+		       c ? c[i].swapped : 0, cost.pagemap_bytes, cost.reads,
+		       cost.over_cap ? '!' : ' ', v->name);
+	}
+	printf("%zu VMAs, %s virtual, %s resident, %s pagemap, %zu over the 0x%" PRIx64
+	       " read cap\n",
+	       t.vmas, units_human(t.virt, h1, sizeof(h1)), units_human(t.resident, h2, sizeof(h2)),
+	       units_human(t.pagemap_bytes, h3, sizeof(h3)), t.over_cap,
+	       cost_max_rw(k->page_size));
+}
+
+static int probe_report(const struct opts *o, const struct pm_kernel *k)
+{
+	if (o->json) {
+		struct json j;
+		json_init(&j, stdout, true);
+		json_obj_begin(&j);
+		json_kernel(&j, k);
+		json_obj_end(&j);
+		return json_finish(&j) < 0 ? 2 : 0;
+	}
+	printf("page size %ld, MAX_RW_COUNT 0x%" PRIx64 "\n", k->page_size,
+	       cost_max_rw(k->page_size));
+	if (k->scan)
+		printf("PAGEMAP_SCAN: supported, categories 0x%" PRIx64 "\n", k->scan_categories);
+	else
+		printf("PAGEMAP_SCAN: not supported (%s)\n", strerrorname_np(k->scan_errno));
+	return 0;
+}
+
+static int load_maps(const struct opts *o, struct vma_list *l)
+{
+	size_t line = 0;
+	char *buf;
+	size_t len;
+	int ret;
+
+	if (o->maps_file) {
+		if (proc_read_file(o->maps_file, &buf, &len) < 0) {
+			fprintf(stderr, "%s: %s: %s\n", prog, o->maps_file, strerror(errno));
+			return -1;
+		}
+		ret = maps_parse(buf, len, l, &line);
+		free(buf);
+	} else {
+		ret = maps_read_pid(o->pid, l, &line);
+	}
+	if (ret == 0)
+		return 0;
+	if (errno == EINVAL)
+		fprintf(stderr, "%s: %s: line %zu: malformed maps line\n", prog,
+			o->maps_file ? o->maps_file : "maps", line);
+	else if (errno == ESRCH)
+		fprintf(stderr, "%s: PID %d: no such process\n", prog, (int)o->pid);
+	else if (errno == EACCES || errno == EPERM)
+		fprintf(stderr, "%s: PID %d: %s (reading another user's process needs "
+				"CAP_SYS_PTRACE or the same uid)\n", prog, (int)o->pid, strerror(errno));
+	else
+		fprintf(stderr, "%s: %s: %s\n", prog, o->maps_file ? o->maps_file : "maps",
+			strerror(errno));
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .backend = PM_AUTO };
+	struct vma_list l = { 0 };
+	struct pm_counts *c = NULL;
+	struct pm_stats st = { 0 };
+	struct pm_kernel k;
+	int status = 2;
+
+	if (parse_args(argc, argv, &o) < 0)
+		return 2;
+	if (pm_probe(&k) < 0) {
+		fprintf(stderr, "%s: probing /proc/self/pagemap: %s\n", prog, strerror(errno));
+		return 2;
+	}
+	if (o.probe)
+		return probe_report(&o, &k);
+	if (load_maps(&o, &l) < 0)
+		goto out;
+	if (!o.maps_file) {
+		if (l.n == 0) {
+			fprintf(stderr, "%s: PID %d: no VMAs (%s)\n", prog, (int)o.pid,
+				proc_is_kthread(o.pid) == 1 ? "a kernel thread" : "the process exited");
+			goto out;
+		}
+		c = calloc(l.n, sizeof(*c));
+		if (!c || pm_scan(o.pid, &l, o.backend, &k, c, &st) < 0) {
+			fprintf(stderr, "%s: PID %d: %s backend: %s\n", prog, (int)o.pid,
+				pm_backend_name(o.backend == PM_AUTO ? st.backend : o.backend),
+				errno == ESRCH ? "the process exited" : strerror(errno));
+			goto out;
+		}
+	}
+	if (o.json)
+		json_report(&o, &k, &l, c, &st);
+	else
+		text_report(&k, &l, c, &st);
+	status = fflush(stdout) == 0 ? 0 : 2;
+out:
+	free(c);
+	vma_list_free(&l);
+	return status;
+}

@@ -1,0 +1,52 @@
+/* json: a small streaming JSON writer.
+ *
+ * Call json_obj_begin/json_arr_begin and the matching *_end in order; inside an
+ * object each value is preceded by json_key. Commas and escaping are handled here;
+ * strings are escaped byte-exactly (control bytes as \u00XX, invalid UTF-8 bytes as
+ * \u00XX too, so any path survives). Sizes are integers, addresses hex strings.
+ * Nesting depth is bounded (JSON_MAX_DEPTH); deeper writes are ignored and flagged.
+ */
+#ifndef CRDIAG_JSON_H
+#define CRDIAG_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH 32
+
+struct json {
+	FILE *f;
+	int depth;
+	bool need_comma[JSON_MAX_DEPTH];
+	bool after_key;
+	bool overflow;
+	bool pretty;
+};
+
+void json_init(struct json *j, FILE *f, bool pretty);
+void json_obj_begin(struct json *j);
+void json_obj_end(struct json *j);
+void json_arr_begin(struct json *j);
+void json_arr_end(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_str(struct json *j, const char *s);
+void json_u64(struct json *j, uint64_t v);
+void json_i64(struct json *j, int64_t v);
+void json_double(struct json *j, double v);
+void json_hex(struct json *j, uint64_t v);   /* "0x..." as a string */
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+
+/* key + value shorthands for objects */
+void json_kstr(struct json *j, const char *key, const char *s);
+void json_ku64(struct json *j, const char *key, uint64_t v);
+void json_ki64(struct json *j, const char *key, int64_t v);
+void json_khex(struct json *j, const char *key, uint64_t v);
+void json_kbool(struct json *j, const char *key, bool v);
+void json_kdouble(struct json *j, const char *key, double v);
+
+/* Finish the document with a newline; returns 0, or -1 if a write failed. */
+int json_finish(struct json *j);
+
+#endif

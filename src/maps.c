@@ -1,0 +1,275 @@
+/* maps: a strict, length-bounded parser for the /proc/PID/maps format. */
+#include "maps.h"
+#include "proc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[VMA_KIND_COUNT] = {
+	[VMA_RESERVATION] = "reservation", [VMA_ANON] = "anon",
+	[VMA_ANON_NAMED] = "anon-named",   [VMA_FILE] = "file",
+	[VMA_DELETED] = "deleted",         [VMA_SHM] = "shm",
+	[VMA_HEAP] = "heap",               [VMA_STACK] = "stack",
+	[VMA_VDSO] = "vdso",               [VMA_VSYSCALL] = "vsyscall",
+	[VMA_SPECIAL] = "special",
+};
+
+const char *vma_kind_name(enum vma_kind k)
+{
+	return (unsigned)k < VMA_KIND_COUNT ? kind_names[k] : "?";
+}
+
+int vma_kind_from_name(const char *s)
+{
+	for (int k = 0; k < VMA_KIND_COUNT; k++)
+		if (strcmp(s, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+/* A cursor over one line: [p, end). Every step checks the bound. */
+struct cur {
+	const char *p, *end;
+};
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* At least one hex digit, at most 16: a longer number cannot be an address. */
+static bool take_hex(struct cur *c, uint64_t *out)
+{
+	uint64_t v = 0;
+	int digits = 0, d;
+
+	while (c->p < c->end && (d = hexval(*c->p)) >= 0) {
+		if (++digits > 16)
+			return false;
+		v = v << 4 | (uint64_t)d;
+		c->p++;
+	}
+	*out = v;
+	return digits > 0;
+}
+
+static bool take_dec(struct cur *c, uint64_t *out)
+{
+	uint64_t v = 0;
+	int digits = 0;
+
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+		unsigned d = (unsigned)(*c->p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+		digits++;
+		c->p++;
+	}
+	*out = v;
+	return digits > 0;
+}
+
+static bool take_char(struct cur *c, char ch)
+{
+	if (c->p >= c->end || *c->p != ch)
+		return false;
+	c->p++;
+	return true;
+}
+
+static bool take_spaces(struct cur *c)
+{
+	const char *start = c->p;
+
+	while (c->p < c->end && *c->p == ' ')
+		c->p++;
+	return c->p > start;
+}
+
+static bool take_perms(struct cur *c, char perms[5])
+{
+	static const char allowed[4][3] = { "r-", "w-", "x-", "ps" };
+
+	if (c->end - c->p < 4)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		if (c->p[i] == '\0' || !strchr(allowed[i], c->p[i]))
+			return false;
+		perms[i] = c->p[i];
+	}
+	perms[4] = '\0';
+	c->p += 4;
+	return true;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static enum vma_kind classify(const struct vma *v)
+{
+	const char *n = v->name;
+	bool no_perms = strncmp(v->perms, "---", 3) == 0;
+
+	if (n[0] == '\0' || starts_with(n, "[anon:"))
+		return no_perms ? VMA_RESERVATION : n[0] ? VMA_ANON_NAMED : VMA_ANON;
+	if (strcmp(n, "[heap]") == 0)
+		return VMA_HEAP;
+	if (strcmp(n, "[stack]") == 0 || starts_with(n, "[stack:"))
+		return VMA_STACK;
+	if (strcmp(n, "[vdso]") == 0 || starts_with(n, "[vvar"))
+		return VMA_VDSO;
+	if (strcmp(n, "[vsyscall]") == 0)
+		return VMA_VSYSCALL;
+	if (starts_with(n, "[anon_shmem:") || starts_with(n, "/SYSV") ||
+	    starts_with(n, "/dev/shm/") || starts_with(n, "/memfd:") ||
+	    (strcmp(n, "/dev/zero") == 0 && v->perms[3] == 's'))
+		return VMA_SHM;
+	if (n[0] == '[')
+		return VMA_SPECIAL;
+	return v->deleted ? VMA_DELETED : VMA_FILE;
+}
+
+static int set_name(struct vma *v, const char *p, const char *end)
+{
+	static const char del[] = " (deleted)";
+	size_t len = (size_t)(end - p), dl = sizeof(del) - 1;
+
+	if (memchr(p, '\0', len))
+		return -1;
+	v->deleted = len >= dl && memcmp(end - dl, del, dl) == 0;
+	if (v->deleted)
+		len -= dl;
+	v->name = strndup(p, len);
+	return v->name ? 0 : -1;
+}
+
+/* One line without its newline. Returns 0, or -1 with errno EINVAL or ENOMEM. */
+static int parse_line(const char *p, const char *end, struct vma *v)
+{
+	struct cur c = { p, end };
+	uint64_t major, minor;
+
+	memset(v, 0, sizeof(*v));
+	if (!take_hex(&c, &v->start) || !take_char(&c, '-') || !take_hex(&c, &v->end) ||
+	    !take_spaces(&c) || !take_perms(&c, v->perms) || !take_spaces(&c) ||
+	    !take_hex(&c, &v->offset) || !take_spaces(&c) || !take_hex(&c, &major) ||
+	    !take_char(&c, ':') || !take_hex(&c, &minor) || !take_spaces(&c) ||
+	    !take_dec(&c, &v->inode))
+		goto invalid;
+	if (v->end <= v->start || major > 0xfff || minor > 0xfffff)
+		goto invalid;
+	v->dev_major = (unsigned)major;
+	v->dev_minor = (unsigned)minor;
+	/* The name is separated by padding; a line may end right after the inode. */
+	if (c.p < c.end && !take_spaces(&c))
+		goto invalid;
+	if (set_name(v, c.p, c.end) < 0) {
+		if (errno != ENOMEM)
+			goto invalid;
+		return -1;
+	}
+	v->kind = classify(v);
+	return 0;
+invalid:
+	errno = EINVAL;
+	return -1;
+}
+
+static int list_push(struct vma_list *l, const struct vma *v)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct vma *nv = realloc(l->v, cap * sizeof(*nv));
+		if (!nv)
+			return -1;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *v;
+	return 0;
+}
+
+int maps_parse(const char *text, size_t len, struct vma_list *out, size_t *bad_line)
+{
+	const char *p = text, *end = text + len;
+	size_t line = 0;
+	struct vma v;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+
+		line++;
+		if (parse_line(p, eol, &v) < 0 || list_push(out, &v) < 0) {
+			int err = errno;
+			free(v.name);
+			if (bad_line)
+				*bad_line = line;
+			errno = err;
+			return -1;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+int maps_read_pid(pid_t pid, struct vma_list *out, size_t *bad_line)
+{
+	char path[64], *buf;
+	size_t len;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (proc_read_file(path, &buf, &len) < 0)
+		return -1;
+	ret = maps_parse(buf, len, out, bad_line);
+	int err = errno;
+	free(buf);
+	errno = err;
+	return ret;
+}
+
+void vma_list_free(struct vma_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+ssize_t vma_find(const struct vma_list *l, uint64_t addr)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (addr < l->v[mid].start)
+			hi = mid;
+		else if (addr >= l->v[mid].end)
+			lo = mid + 1;
+		else
+			return (ssize_t)mid;
+	}
+	return -1;
+}
+
+ssize_t vma_largest(const struct vma_list *l)
+{
+	ssize_t best = -1;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (best < 0 || vma_size(&l->v[i]) > vma_size(&l->v[best]))
+			best = (ssize_t)i;
+	return best;
+}

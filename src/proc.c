@@ -1,0 +1,148 @@
+/* proc: errno-exact helpers around /proc/PID. */
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PF_KTHREAD 0x00200000u /* include/linux/sched.h */
+
+int proc_errno(int err)
+{
+	return err == ENOENT ? ESRCH : err;
+}
+
+int proc_parse_pid(const char *s, pid_t *out)
+{
+	char *end;
+	long v;
+
+	if (!s || *s < '0' || *s > '9') {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v > INT_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	*out = (pid_t)v;
+	return 0;
+}
+
+int proc_read_file(const char *path, char **bufp, size_t *lenp)
+{
+	size_t len = 0, cap = 64 * 1024;
+	char *buf = malloc(cap);
+	int fd, err;
+
+	if (!buf)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	for (;;) {
+		ssize_t n;
+		if (cap - len < 2) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb)
+				goto fail;
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+fail:
+	err = proc_errno(errno);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	errno = err;
+	return -1;
+}
+
+int proc_comm(pid_t pid, char *out, size_t size)
+{
+	char path[64], *buf;
+	size_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (proc_read_file(path, &buf, &len) < 0)
+		return -1;
+	if (len && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	snprintf(out, size, "%s", buf);
+	free(buf);
+	return 0;
+}
+
+/* /proc/PID/stat: "pid (comm) S ppid ...": comm may hold anything, so parse after the
+ * last ')'. Field n (1-based, n >= 3) is returned as a pointer into buf. */
+static const char *stat_field(const char *buf, int n)
+{
+	const char *p = strrchr(buf, ')');
+
+	if (!p)
+		return NULL;
+	p++;
+	for (int f = 3; f < n; f++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return NULL;
+	}
+	return p + 1;
+}
+
+static int read_stat(pid_t pid, char **buf)
+{
+	char path[64];
+	size_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	return proc_read_file(path, buf, &len);
+}
+
+int proc_is_kthread(pid_t pid)
+{
+	char *buf;
+	const char *f;
+	int ret;
+
+	if (read_stat(pid, &buf) < 0)
+		return -1;
+	f = stat_field(buf, 9); /* flags */
+	ret = f ? (strtoul(f, NULL, 10) & PF_KTHREAD) != 0 : 0;
+	free(buf);
+	return ret;
+}
+
+int proc_is_zombie(pid_t pid)
+{
+	char *buf;
+	const char *f;
+	int ret;
+
+	if (read_stat(pid, &buf) < 0)
+		return -1;
+	f = stat_field(buf, 3); /* state */
+	ret = f && (*f == 'Z' || *f == 'X');
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,32 @@
+/* proc: small, errno-exact helpers around /proc/PID.
+ *
+ * A process that does not exist is always reported as ESRCH (whatever /proc said:
+ * ENOENT or ESRCH), so callers can tell "gone" from "not allowed" (EACCES/EPERM).
+ * Functions return 0 or -1 with errno set, and never print.
+ */
+#ifndef CRDIAG_PROC_H
+#define CRDIAG_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Parse a PID argument: decimal, > 0, fits pid_t, nothing trailing. EINVAL otherwise. */
+int proc_parse_pid(const char *s, pid_t *out);
+
+/* Read a whole (proc) file into a malloc'ed, NUL-terminated buffer; no size cap. */
+int proc_read_file(const char *path, char **buf, size_t *len);
+
+/* The process's comm (the name in /proc/PID/comm, without the newline). */
+int proc_comm(pid_t pid, char *buf, size_t size);
+
+/* 1 when pid is a kernel thread, 0 when not, -1 with errno. */
+int proc_is_kthread(pid_t pid);
+
+/* 1 when the process is a zombie or dead (state Z or X), 0 otherwise, -1 with errno. */
+int proc_is_zombie(pid_t pid);
+
+/* Map ENOENT (from /proc paths) to ESRCH; leave other errno values alone. */
+int proc_errno(int err);
+
+#endif

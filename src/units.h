@@ -1,0 +1,16 @@
+/* units: sizes as people write them and as tables print them.
+ * Binary multiples: K = 1024, M, G, T, P. Returns 0 or -1 with errno (EINVAL, ERANGE). */
+#ifndef CRDIAG_UNITS_H
+#define CRDIAG_UNITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "4096", "64G", "1094712560K", "1.5T" (a fraction needs a suffix); an optional
+ * trailing "iB" or "B" is accepted ("64GiB"). */
+int units_parse_size(const char *s, uint64_t *out);
+
+/* "0 B", "12 KiB", "1.02 TiB": three significant digits at most. */
+const char *units_human(uint64_t bytes, char *buf, size_t size);
+
+#endif
