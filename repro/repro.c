@@ -1,0 +1,74 @@
+/* repro: verdicts, exit codes and messages shared by the reproducers. */
+#include "repro.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+static const char *prog_name = "repro";
+
+void repro_init(const char *prog)
+{
+	prog_name = prog;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+const char *repro_prog(void)
+{
+	return prog_name;
+}
+
+int repro_fail(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	errno = err;
+	return REPRO_ERROR;
+}
+
+int repro_perror(const char *what)
+{
+	int err = errno;
+
+	fprintf(stderr, "%s: %s: %s\n", prog_name, what, strerror(err));
+	errno = err;
+	return REPRO_ERROR;
+}
+
+const char *repro_status_word(enum repro_status s)
+{
+	switch (s) {
+	case REPRO_REPRODUCED: return "reproduced";
+	case REPRO_NOT_REPRODUCED: return "not-reproduced";
+	case REPRO_SKIPPED: return "skipped";
+	default: return "error";
+	}
+}
+
+int repro_verdict(enum repro_status s, const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	printf("verdict: %s: ", repro_status_word(s));
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	errno = err;
+	return s;
+}
+
+void repro_json_verdict(struct json *j, enum repro_status s, const char *reason)
+{
+	json_kstr(j, "verdict", repro_status_word(s));
+	json_kstr(j, "reason", reason);
+	json_ki64(j, "exit_code", s);
+}
