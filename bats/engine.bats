@@ -86,10 +86,12 @@ kind_of() { # kind_of JSON INDEX
 	assert_equal "$(jq '[.vmas[].reads] | add' <<<"$output")" "$(jq '.totals.reads' <<<"$output")"
 }
 
-# counts BACKEND PID: one line per VMA: start present swapped file soft_dirty
+# counts BACKEND PID: one line per VMA: start present swapped file soft_dirty pfnzero
+# (pfnzero: the read backend knows it only where PFNs are visible, i.e. as root)
 counts() {
 	"$BIN/crdiag-scan" --backend "$1" --json "$2" |
-		jq -r '.vmas[] | select(.skipped | not) | "\(.start) \(.present) \(.swapped) \(.file) \(.soft_dirty)"'
+		jq -r '.vmas[] | select(.skipped | not) | "\(.start) \(.present) \(.swapped) \(.file) \(.soft_dirty) \(.pfnzero // "?")"' |
+		if [ "$(id -u)" -eq 0 ]; then cat; else sed 's/ [0-9?]*$//'; fi
 }
 
 # smaps_rss PID: one line per VMA: start rss_pages
@@ -155,9 +157,10 @@ vma_field() { # vma_field JSONFILE START FIELD
 }
 
 @test "present pages equal smaps Rss per VMA with the read backend" {
+	require_root # zero-page mappings are told apart by PFN, which only root sees
 	start_pattern
 	"$BIN/crdiag-scan" --backend read --json "$PATTERN" |
-		jq -r '.vmas[] | select(.skipped | not) | "\(.start) \(.present)"' >"$TMP/ours"
+		jq -r '.vmas[] | select(.skipped | not) | "\(.start) \(.present - .pfnzero)"' >"$TMP/ours"
 	smaps_rss "$PATTERN" | grep -v '^0xffffffffff600000 ' >"$TMP/smaps"
 	run diff "$TMP/ours" "$TMP/smaps"
 	assert_success
@@ -187,10 +190,12 @@ vma_field() { # vma_field JSONFILE START FIELD
 	[ "$swapped" -gt 0 ] || fail "no page of the MADV_PAGEOUT region was swapped: $swapped"
 }
 
-@test "single backend reports asked and got for every VMA" {
+@test "single backend reports asked and got for every VMA, short at the cap when over it" {
 	start_pattern
 	run -0 --separate-stderr "$BIN/crdiag-scan" --backend single --json "$PATTERN"
-	assert_equal "$(jq '[.vmas[] | select(.skipped | not) | select(.asked != .got)] | length' <<<"$output")" 0
+	# (a sanitizer build of the helper has shadow VMAs over the cap: they come back short)
+	assert_equal "$(jq '[.vmas[] | select(.skipped | not) | select(.over_cap | not) | select(.asked != .got)] | length' <<<"$output")" 0
+	assert_equal "$(jq '[.vmas[] | select(.over_cap) | select(.got != 2147479552 or .asked != .pagemap_bytes)] | length' <<<"$output")" 0
 	assert_equal "$(jq -r --arg s "$(region_start sparse)" '.vmas[] | select(.start == $s) | "\(.asked) \(.present)"' <<<"$output")" \
 		"$((4096 * 8)) 2048"
 }

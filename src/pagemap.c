@@ -57,6 +57,24 @@ static int scan_ioctl(int fd, struct pm_scan_arg *a)
 	return n;
 }
 
+#define PM_ENTRY_PFN_MASK ((1ULL << 55) - 1)
+
+/* Map a fresh anonymous page, read from it (the kernel maps the shared zero page) and
+ * look up its PFN in our own pagemap. */
+static uint64_t probe_zero_pfn(int fd, long ps)
+{
+	volatile char *p = mmap(NULL, (size_t)ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t e = 0;
+
+	if (p == MAP_FAILED)
+		return 0;
+	(void)p[0];
+	if (pread(fd, &e, sizeof(e), (off_t)((uintptr_t)p / (uint64_t)ps * PM_ENTRY)) != sizeof(e))
+		e = 0;
+	munmap((void *)p, (size_t)ps);
+	return e & PM_ENTRY_PRESENT ? e & PM_ENTRY_PFN_MASK : 0;
+}
+
 int pm_probe(struct pm_kernel *k)
 {
 	static char page[1] __attribute__((aligned(65536)));
@@ -92,6 +110,7 @@ int pm_probe(struct pm_kernel *k)
 		if (bit == 0)
 			k->scan_errno = errno;
 	}
+	k->zero_pfn = probe_zero_pfn(fd, k->page_size);
 	close(fd);
 	k->scan = (k->scan_categories & PAGE_IS_PRESENT) != 0;
 	if (k->scan)
@@ -108,24 +127,26 @@ static int gone(void)
 	return -1;
 }
 
-static void count_entries(const uint64_t *e, size_t n, struct pm_counts *c)
+static void count_entries(const uint64_t *e, size_t n, uint64_t zero_pfn, struct pm_counts *c)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint64_t x = e[i];
 		if (!(x & (PM_ENTRY_PRESENT | PM_ENTRY_SWAPPED)))
 			continue;
 		c->present += !!(x & PM_ENTRY_PRESENT);
+		c->pfnzero += zero_pfn && (x & PM_ENTRY_PRESENT) && (x & PM_ENTRY_PFN_MASK) == zero_pfn;
 		c->swapped += !!(x & PM_ENTRY_SWAPPED);
 		c->file += !!(x & PM_ENTRY_FILE);
 		c->soft_dirty += !!(x & PM_ENTRY_SOFT_DIRTY);
 	}
 }
 
-static int read_vma(int fd, const struct vma *v, long ps, uint64_t *buf,
+static int read_vma(int fd, const struct vma *v, const struct pm_kernel *k, uint64_t *buf,
 		    struct pm_counts *c, struct pm_stats *st)
 {
-	uint64_t off = v->start / (uint64_t)ps * PM_ENTRY;
-	uint64_t left = vma_size(v) / (uint64_t)ps * PM_ENTRY;
+	uint64_t ps = (uint64_t)k->page_size;
+	uint64_t off = v->start / ps * PM_ENTRY;
+	uint64_t left = vma_size(v) / ps * PM_ENTRY;
 
 	while (left) {
 		size_t want = left < READ_CHUNK ? (size_t)left : READ_CHUNK;
@@ -139,7 +160,7 @@ static int read_vma(int fd, const struct vma *v, long ps, uint64_t *buf,
 			return gone();
 		/* A short read is no error: take whole entries and ask again for the rest. */
 		n -= n % PM_ENTRY;
-		count_entries(buf, (size_t)n / PM_ENTRY, c);
+		count_entries(buf, (size_t)n / PM_ENTRY, k->zero_pfn, c);
 		st->bytes += (uint64_t)n;
 		off += (uint64_t)n;
 		left -= (uint64_t)n;
@@ -147,7 +168,13 @@ static int read_vma(int fd, const struct vma *v, long ps, uint64_t *buf,
 	return 0;
 }
 
-static int backend_read(int fd, const struct vma_list *l, long ps, struct pm_counts *c,
+static unsigned read_known(const struct pm_kernel *k)
+{
+	return PM_HAS_PRESENT | PM_HAS_SWAPPED | PM_HAS_FILE | PM_HAS_SOFT_DIRTY |
+	       (k->zero_pfn ? PM_HAS_PFNZERO : 0);
+}
+
+static int backend_read(int fd, const struct vma_list *l, const struct pm_kernel *k, struct pm_counts *c,
 			struct pm_stats *st)
 {
 	uint64_t *buf = malloc(READ_CHUNK);
@@ -156,10 +183,10 @@ static int backend_read(int fd, const struct vma_list *l, long ps, struct pm_cou
 	if (!buf)
 		return -1;
 	st->buffer = READ_CHUNK;
-	st->known = PM_HAS_PRESENT | PM_HAS_SWAPPED | PM_HAS_FILE | PM_HAS_SOFT_DIRTY;
+	st->known = read_known(k);
 	for (size_t i = 0; i < l->n && ret == 0; i++)
 		if (!c[i].skipped)
-			ret = read_vma(fd, &l->v[i], ps, buf, &c[i], st);
+			ret = read_vma(fd, &l->v[i], k, buf, &c[i], st);
 	int err = errno;
 	free(buf);
 	errno = err;
@@ -167,10 +194,11 @@ static int backend_read(int fd, const struct vma_list *l, long ps, struct pm_cou
 }
 
 /* CRIU < 4.0: one pread for the whole VMA, and a short read taken at face value. */
-static int single_vma(int fd, const struct vma *v, long ps, struct pm_counts *c,
-		      struct pm_stats *st)
+static int single_vma(int fd, const struct vma *v, const struct pm_kernel *k,
+		      struct pm_counts *c, struct pm_stats *st)
 {
-	size_t len = (size_t)(vma_size(v) / (uint64_t)ps * PM_ENTRY);
+	uint64_t ps = (uint64_t)k->page_size;
+	size_t len = (size_t)(vma_size(v) / ps * PM_ENTRY);
 	void *buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	ssize_t n;
@@ -181,7 +209,7 @@ static int single_vma(int fd, const struct vma *v, long ps, struct pm_counts *c,
 		st->buffer = len;
 	c->asked = len;
 	do
-		n = pread(fd, buf, len, (off_t)(v->start / (uint64_t)ps * PM_ENTRY));
+		n = pread(fd, buf, len, (off_t)(v->start / ps * PM_ENTRY));
 	while (n < 0 && errno == EINTR);
 	st->calls++;
 	if (n < 0) {
@@ -189,18 +217,18 @@ static int single_vma(int fd, const struct vma *v, long ps, struct pm_counts *c,
 	} else {
 		c->got = (uint64_t)n;
 		st->bytes += (uint64_t)n;
-		count_entries(buf, (size_t)n / PM_ENTRY, c);
+		count_entries(buf, (size_t)n / PM_ENTRY, k->zero_pfn, c);
 	}
 	munmap(buf, len);
 	return 0;
 }
 
-static int backend_single(int fd, const struct vma_list *l, long ps, struct pm_counts *c,
-			  struct pm_stats *st)
+static int backend_single(int fd, const struct vma_list *l, const struct pm_kernel *k,
+			  struct pm_counts *c, struct pm_stats *st)
 {
-	st->known = PM_HAS_PRESENT | PM_HAS_SWAPPED | PM_HAS_FILE | PM_HAS_SOFT_DIRTY;
+	st->known = read_known(k);
 	for (size_t i = 0; i < l->n; i++)
-		if (!c[i].skipped && single_vma(fd, &l->v[i], ps, &c[i], st) < 0)
+		if (!c[i].skipped && single_vma(fd, &l->v[i], k, &c[i], st) < 0)
 			return -1;
 	return 0;
 }
@@ -335,9 +363,9 @@ int pm_scan(pid_t pid, const struct vma_list *l, enum pm_backend b, const struct
 	if (b == PM_SCAN)
 		ret = backend_scan(fd, l, k, c, st);
 	else if (b == PM_READ)
-		ret = backend_read(fd, l, k->page_size, c, st);
+		ret = backend_read(fd, l, k, c, st);
 	else
-		ret = backend_single(fd, l, k->page_size, c, st);
+		ret = backend_single(fd, l, k, c, st);
 	int err = ret < 0 ? classify_failure(pid, errno) : 0;
 	close(fd);
 	st->seconds = now() - t0;

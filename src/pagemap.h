@@ -46,6 +46,10 @@ struct pm_kernel {
 	bool scan;               /* PAGEMAP_SCAN works on this kernel */
 	int scan_errno;          /* why not (ENOTTY on kernels before 6.7); 0 when it works */
 	uint64_t scan_categories; /* PAGE_IS_* bits the kernel accepts */
+	/* The shared zero page's PFN, so the read backends can count zero-page mappings
+	 * (present in pagemap, absent from smaps' Rss). 0 when unknown: PFNs are hidden
+	 * without CAP_SYS_ADMIN. */
+	uint64_t zero_pfn;
 };
 
 /* Page counts of one VMA, in pages of page_size. soft_dirty, file and huge count only

@@ -101,6 +101,7 @@ static void json_kernel(struct json *j, const struct pm_kernel *k)
 	if (!k->scan)
 		json_kstr(j, "pagemap_scan_error", strerrorname_np(k->scan_errno));
 	json_khex(j, "scan_categories", k->scan_categories);
+	json_kbool(j, "zero_pfn_known", k->zero_pfn != 0);
 	json_obj_end(j);
 }
 
