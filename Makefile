@@ -10,7 +10,8 @@ VERSION := 0.1.0
 CC ?= cc
 PKGS := libelf libdw ncursesw
 DEB_PKGS := build-essential libelf-dev libdw-dev libncurses-dev bats bats-support \
-	bats-assert bats-file tmux iproute2 jq pkg-config procps util-linux
+	bats-assert bats-file tmux iproute2 jq pkg-config procps util-linux \
+	clang libclang-rt-14-dev
 PREFIX ?= /usr/local
 BINDIR_INSTALL = $(DESTDIR)$(PREFIX)/bin
 MANDIR_INSTALL = $(DESTDIR)$(PREFIX)/share/man/man1
@@ -50,7 +51,7 @@ HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
 ALL_BINS := $(PROGS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%)
 MANPAGES := $(wildcard src/*/*.1)
 
-.PHONY: all clean deps check demo install bench FORCE
+.PHONY: all clean deps check demo install bench fuzz fuzzers FORCE
 all: $(ALL_BINS)
 
 $(BUILD)/%.o: %.c
@@ -77,6 +78,29 @@ $(TBIN)/%: $(BUILD)/bats/helpers/%.o $(REPRO_COMMON:%.c=$(BUILD)/%.o) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 
+# libFuzzer targets: bats/fuzz/fuzz-*.c, built with clang against the library sources.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZERS := $(patsubst bats/fuzz/%.c,build/fuzz/%,$(wildcard bats/fuzz/fuzz-*.c))
+fuzzers: $(FUZZERS)
+build/fuzz/%: bats/fuzz/%.c $(LIB_SRCS) $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
+		$(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lm
+
+# make fuzz [FUZZ_SECONDS=60]: each target for that long from a fresh seed corpus;
+# a crash is saved in build/fuzz/crash-* and the run fails.
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzzers
+	@for f in $(FUZZERS); do \
+		t=$$(basename $$f); c=build/fuzz/corpus-$$t; \
+		bats/fuzz/seeds.sh $$c >/dev/null; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- $$c \
+			2>build/fuzz/$$t.log || { tail -40 build/fuzz/$$t.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' build/fuzz/$$t.log; \
+	done
+
 deps:
 	@missing=""; \
 	for p in $(DEB_PKGS); do \
@@ -95,7 +119,7 @@ deps:
 BATS_FLAGS ?= --tap --print-output-on-failure
 TESTS ?= bats
 check: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all fuzzers
 	@mkdir -p $(BUILD)
 	CRDIAG_BIN=$(abspath $(BIN)) CRDIAG_TBIN=$(abspath $(TBIN)) CRDIAG_SANITIZE=$(SANITIZE) \
 		bats $(BATS_FLAGS) --report-formatter tap --output $(BUILD) $(TESTS)
