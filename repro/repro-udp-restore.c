@@ -822,6 +822,14 @@ static int probe_local(int ns, const struct captured *c, int *err)
 	return 0;
 }
 
+/* Where the socket is bound now (after a bind, again after the connect). */
+static void note_local(int fd, struct row *r)
+{
+	socklen_t len = sizeof(r->local);
+
+	r->have_local = getsockname(fd, (struct sockaddr *)&r->local, &len) == 0;
+}
+
 static int restore(struct lab *L, const struct captured *c, enum strategy st, enum env env,
 		   int witness, struct row *r)
 {
@@ -874,6 +882,7 @@ static int restore(struct lab *L, const struct captured *c, enum strategy st, en
 		do_step(&r->bind, bind(fd, (const struct sockaddr *)&c->local, sa_len(&c->local)));
 		if (r->bind.err)
 			goto done;
+		note_local(fd, r);
 		if (fb && st != ST_FREEBIND && !c->freebind && set_int(fd, SOL_IP, IP_FREEBIND, 0) < 0) {
 			failed("restore: clear IP_FREEBIND");
 			goto out;
@@ -882,15 +891,10 @@ static int restore(struct lab *L, const struct captured *c, enum strategy st, en
 	do_step(&r->connect, connect(fd, (const struct sockaddr *)&c->peer, sa_len(&c->peer)));
 	if (r->connect.err)
 		goto done;
-	socklen_t len = sizeof(r->local);
-	r->have_local = getsockname(fd, (struct sockaddr *)&r->local, &len) == 0;
+	note_local(fd, r);
 	if (exchange(L, fd, witness, r) < 0)
 		goto out;
 done:
-	if (!r->have_local && r->bind.tried && !r->bind.err) {
-		socklen_t l2 = sizeof(r->local);
-		r->have_local = getsockname(fd, (struct sockaddr *)&r->local, &l2) == 0;
-	}
 	ret = check_alive(L);
 out:
 	if (fd >= 0 && !r->dropped)
@@ -1211,7 +1215,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			else if (strcmp(optarg, "both") == 0)
 				o->families = 3;
 			else
-				return repro_fail("--family: '%s': must be 4, 6 or both", optarg);
+				return repro_fail("--family: '%s': must be 4, 6 or both", optarg), -1;
 			break;
 		case 'b':
 			if (strcmp(optarg, "implicit") == 0)
@@ -1219,7 +1223,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			else if (strcmp(optarg, "explicit") == 0)
 				o->explicit_bind = true;
 			else
-				return repro_fail("--bind: '%s': must be implicit or explicit", optarg);
+				return repro_fail("--bind: '%s': must be implicit or explicit", optarg), -1;
 			break;
 		case 'k': o->keep = true; break;
 		case 'p': o->pause = true; break;
@@ -1227,13 +1231,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("%s %s\n", repro_prog(), CRDIAG_VERSION); exit(0);
 		case ':':
-			return repro_fail("option '%s' needs an argument (see --help)", argv[optind - 1]);
+			return repro_fail("option '%s' needs an argument (see --help)", argv[optind - 1]), -1;
 		default:
-			return repro_fail("unknown option '%s' (see --help)", argv[optind - 1]);
+			return repro_fail("unknown option '%s' (see --help)", argv[optind - 1]), -1;
 		}
 	}
 	if (optind != argc)
-		return repro_fail("unexpected argument '%s' (see --help)", argv[optind]);
+		return repro_fail("unexpected argument '%s' (see --help)", argv[optind]), -1;
 	return 0;
 }
 
@@ -1335,7 +1339,7 @@ static int pause_here(struct lab *L)
 	}
 }
 
-static int keep_names(const struct opts *o, struct lab *L)
+static int keep_names(struct lab *L)
 {
 	for (int i = 0; i < NS_COUNT; i++) {
 		char name[80];
@@ -1346,14 +1350,17 @@ static int keep_names(const struct opts *o, struct lab *L)
 	}
 	if (stop_sig)
 		die_of_signal(L);
-	FILE *f = o->json ? stderr : stdout;
-	fprintf(f, "kept: ip netns list | grep %s; remove with:\n", L->run_id);
+	return 0;
+}
+
+static void print_kept(FILE *f, const struct lab *L)
+{
+	fprintf(f, "kept: the namespaces are in `ip netns list`; remove them with:\n");
 	for (int i = 0; i < NS_COUNT; i++) {
 		char name[80];
 		ns_name(L, i, name, sizeof(name));
 		fprintf(f, "  ip netns del %s\n", name);
 	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -1427,7 +1434,7 @@ int main(int argc, char **argv)
 		}
 		close(witness);
 	}
-	if (o.keep && keep_names(&o, &L) < 0)
+	if (o.keep && keep_names(&L) < 0)
 		goto fail;
 	lab_done(&L, o.keep);
 
@@ -1439,6 +1446,8 @@ int main(int argc, char **argv)
 		json_kstr(&j, "program", repro_prog());
 		json_kstr(&j, "version", CRDIAG_VERSION);
 		json_kstr(&j, "run_id", L.run_id);
+		json_ki64(&j, "pid", getpid());
+		json_ki64(&j, "echo_pid", L.echo.pid);
 		json_kstr(&j, "bind", o.explicit_bind ? "explicit" : "implicit");
 		json_key(&j, "network");
 		json_arr_begin(&j);
@@ -1474,6 +1483,7 @@ int main(int argc, char **argv)
 				json_str(&j, name);
 			}
 			json_arr_end(&j);
+			print_kept(stderr, &L);
 		} else
 			json_null(&j);
 		free(rows);
@@ -1492,6 +1502,8 @@ int main(int argc, char **argv)
 			print_captured(&caps[fi]);
 	putchar('\n');
 	print_table(rows, n_rows);
+	if (o.keep)
+		print_kept(stdout, &L);
 	free(rows);
 	return repro_verdict(v.status, "%s", v.reason);
 
