@@ -183,6 +183,7 @@ static int single_vma(int fd, const struct vma *v, long ps, struct pm_counts *c,
 	do
 		n = pread(fd, buf, len, (off_t)(v->start / (uint64_t)ps * PM_ENTRY));
 	while (n < 0 && errno == EINTR);
+	c->errno_after = errno;
 	st->calls++;
 	if (n < 0) {
 		c->read_errno = errno;
