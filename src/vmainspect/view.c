@@ -16,8 +16,9 @@
 
 enum scr { SCR_LIST, SCR_DETAIL, SCR_HELP };
 
-/* Reactions a key handler asks of the loop. */
-enum { R_NONE = 0, R_REDRAW = 1, R_REORDER = 2, R_FILTER = 4, R_RESCAN = 8, R_QUIT = 16 };
+/* Reactions a key handler asks of the loop; R_TOP: sort and filter again, select the
+ * first row. */
+enum { R_NONE = 0, R_REDRAW = 1, R_TOP = 2, R_RESCAN = 4, R_QUIT = 8 };
 
 struct ui {
 	const struct view_config *cfg;
@@ -60,21 +61,25 @@ static void select_row(struct ui *u, size_t row)
 		u->sel = u->snap.vmas.v[u->order.idx[row]].start;
 }
 
-/* The selected VMA stays selected when it is still shown; when a filter hides it the
- * first row is selected, when a rescan loses it the row at the same place is. */
-static void reorder(struct ui *u, bool filtered)
+/* A new sort or filter selects the first row: the point of sorting by cost is to look
+ * at the worst VMA. A rescan keeps the selected VMA, or the row at the same place when
+ * the VMA is gone. */
+static void reorder(struct ui *u, bool to_top)
 {
 	u->spec.filter = u->filter.len ? u->filter.s : NULL;
 	if (model_order(&u->snap, &u->spec, &u->order) < 0)
 		oom();
+	if (to_top) {
+		u->top = 0;
+		select_row(u, 0);
+		return;
+	}
 	for (size_t r = 0; r < u->order.n; r++) {
 		if (u->snap.vmas.v[u->order.idx[r]].start == u->sel) {
 			u->cursor = r;
 			return;
 		}
 	}
-	if (filtered)
-		u->cursor = 0;
 	select_row(u, u->cursor < u->order.n ? u->cursor : u->order.n ? u->order.n - 1 : 0);
 }
 
@@ -370,7 +375,7 @@ static int sort_by(struct ui *u, enum sort_key k)
 	else
 		u->spec.reverse = false;
 	u->spec.key = k;
-	return R_REORDER;
+	return R_TOP;
 }
 
 static int act_sort_address(struct ui *u) { return sort_by(u, SORT_ADDRESS); }
@@ -381,21 +386,21 @@ static int act_sort_resident(struct ui *u) { return sort_by(u, SORT_RESIDENT); }
 static int act_reverse(struct ui *u)
 {
 	u->spec.reverse = !u->spec.reverse;
-	return R_REORDER;
+	return R_TOP;
 }
 
 static int act_sort_next(struct ui *u)
 {
 	u->spec.key = (u->spec.key + 1) % SORT_KEY_COUNT;
 	u->spec.reverse = false;
-	return R_REORDER;
+	return R_TOP;
 }
 
 static int act_sort_prev(struct ui *u)
 {
 	u->spec.key = (u->spec.key + SORT_KEY_COUNT - 1) % SORT_KEY_COUNT;
 	u->spec.reverse = false;
-	return R_REORDER;
+	return R_TOP;
 }
 
 static int act_filter(struct ui *u)
@@ -412,7 +417,7 @@ static int act_clear_filter(struct ui *u)
 	if (!u->filter.len)
 		return R_NONE;
 	sb_reset(&u->filter);
-	return R_FILTER;
+	return R_TOP;
 }
 
 static int act_detail(struct ui *u)
@@ -503,21 +508,21 @@ static int edit_key(struct ui *u, int ch)
 		sb_reset(&u->filter);
 		if (u->saved.len && sb_printf(&u->filter, "%s", u->saved.s) < 0)
 			oom();
-		return R_FILTER;
+		return R_TOP;
 	case KEY_BACKSPACE: case 127: case CTRL('h'):
 		while (u->filter.len && ((unsigned char)u->filter.s[--u->filter.len] & 0xc0) == 0x80)
 			;
 		if (u->filter.s)
 			u->filter.s[u->filter.len] = '\0';
-		return R_FILTER;
+		return R_TOP;
 	case CTRL('u'):
 		sb_reset(&u->filter);
-		return R_FILTER;
+		return R_TOP;
 	}
 	if (ch >= ' ' && ch < 256 && ch != 127) {
 		if (sb_printf(&u->filter, "%c", ch) < 0)
 			oom();
-		return R_FILTER;
+		return R_TOP;
 	}
 	return R_NONE;
 }
@@ -546,6 +551,18 @@ static void fault(const char *what)
 	}
 	if (strcmp(what, "segv") == 0)
 		raise(SIGSEGV);
+}
+
+static void ui_free(struct ui *u)
+{
+	int err = errno;
+
+	snapshot_free(&u->snap);
+	order_free(&u->order);
+	sb_free(&u->filter);
+	sb_free(&u->saved);
+	sb_free(&u->line);
+	errno = err;
 }
 
 int view_run(const struct view_config *cfg, struct snapshot *first)
@@ -598,8 +615,8 @@ int view_run(const struct view_config *cfg, struct snapshot *first)
 			u.next_refresh = now() + cfg->delay;
 			react |= R_REDRAW;
 		}
-		if (react & (R_REORDER | R_FILTER)) {
-			reorder(&u, react & R_FILTER);
+		if (react & R_TOP) {
+			reorder(&u, true);
 			react |= R_REDRAW;
 		}
 		if (t >= u.next_alive) {
@@ -612,20 +629,9 @@ int view_run(const struct view_config *cfg, struct snapshot *first)
 		dirty |= (react & R_REDRAW) != 0;
 	}
 	crt_done();
-	snapshot_free(&u.snap);
-	order_free(&u.order);
-	sb_free(&u.filter);
-	sb_free(&u.saved);
-	sb_free(&u.line);
+	ui_free(&u);
 	return 0;
-fail: {
-	int err = errno;
-	snapshot_free(&u.snap);
-	order_free(&u.order);
-	sb_free(&u.filter);
-	sb_free(&u.saved);
-	sb_free(&u.line);
-	errno = err;
+fail:
+	ui_free(&u);
 	return -1;
-}
 }
