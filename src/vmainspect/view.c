@@ -158,16 +158,20 @@ static void draw_status(struct ui *u, const char *right)
 
 static bool too_small(void)
 {
+	char line[64];
+
 	if (COLS >= VIEW_MIN_COLS && LINES >= VIEW_MIN_LINES)
 		return false;
 	erase();
 	attrset(crt_attr(CRT_WARN));
-	mvprintw(0, 0, "%.*s", COLS, "terminal too small");
+	mvaddnstr(0, 0, "terminal too small", COLS);
 	attrset(crt_attr(CRT_NORMAL));
-	mvprintw(1, 0, "%.*s", COLS, "vmainspect needs");
-	mvprintw(2, 0, "at least %dx%d,", VIEW_MIN_COLS, VIEW_MIN_LINES);
-	mvprintw(3, 0, "this is %dx%d", COLS, LINES);
-	mvprintw(4, 0, "%.*s", COLS, "q quits");
+	mvaddnstr(1, 0, "vmainspect needs", COLS);
+	snprintf(line, sizeof(line), "at least %dx%d,", VIEW_MIN_COLS, VIEW_MIN_LINES);
+	mvaddnstr(2, 0, line, COLS);
+	snprintf(line, sizeof(line), "this is %dx%d", COLS, LINES);
+	mvaddnstr(3, 0, line, COLS);
+	mvaddnstr(4, 0, "q quits", COLS);
 	return true;
 }
 
@@ -244,7 +248,7 @@ static void draw_list(struct ui *u)
 		draw_row(u, y0 + k, u->top + (size_t)k, &l);
 	if (u->order.n == 0) {
 		attrset(crt_attr(CRT_NORMAL));
-		mvprintw(y0, 0, "%.*s", COLS, "no VMA matches the filter (/ to change it, Esc clears it)");
+		mvaddnstr(y0, 0, "no VMA matches the filter (/ to change it, Esc clears it)", COLS);
 	}
 	snprintf(pos, sizeof(pos), "%zu/%zu", u->order.n ? u->cursor + 1 : 0, u->order.n);
 	draw_status(u, pos);
@@ -280,6 +284,7 @@ static const char help_text[] =
 
 static void draw_pager(struct ui *u, const char *title)
 {
+	struct strbuf one = { 0 };
 	const char *p = u->line.s ? u->line.s : "";
 	size_t nlines = 0, visible = LINES > 2 ? (size_t)(LINES - 2) : 0;
 	int y = 1;
@@ -295,11 +300,16 @@ static void draw_pager(struct ui *u, const char *title)
 		int len = nl ? (int)(nl - p) : (int)strlen(p);
 		if (n >= u->page_top && y < LINES - 1) {
 			bool warn = len > 2 && strncmp(p, "  !", 3) == 0;
+			/* clip by display columns: a name may hold wide characters */
+			sb_reset(&one);
+			if (fmt_clip(p, (size_t)len, (unsigned)COLS, &one) < 0)
+				oom();
 			attrset(crt_attr(warn ? CRT_OVERCAP : CRT_NORMAL));
-			mvaddnstr(y++, 0, p, len < COLS ? len : COLS);
+			mvaddstr(y++, 0, one.s ? one.s : "");
 		}
 		p += len + (nl != NULL);
 	}
+	sb_free(&one);
 	draw_status(u, NULL);
 	if (!u->msg[0]) {
 		attrset(crt_attr(CRT_TITLE));
