@@ -372,8 +372,15 @@ assert_shell_back() {
 # start_tui [ARGS...]: run vmainspect ARGS on the holder, from the shell in the pane,
 # its shell PID in $TMP/tui.pid, status echoed as "rc=N" when it ends.
 start_tui() {
-	keys "bash -c 'echo \$\$ >$TMP/tui.pid; exec \"\$0\" \"\$@\"' $BIN/vmainspect $* $HOLDER; echo rc=\$?" Enter
-	wait_screen "^repro-giant-vma \[$HOLDER\]"
+	start_tui_on "$HOLDER" repro-giant-vma "$@"
+}
+
+# start_tui_on PID COMM [ARGS...]: the same on any process; waits for its header
+start_tui_on() {
+	local pid=$1 comm=$2
+	shift 2
+	keys "bash -c 'echo \$\$ >$TMP/tui.pid; exec \"\$0\" \"\$@\"' $BIN/vmainspect $* $pid; echo rc=\$?" Enter
+	wait_screen "^$comm \[$pid\]"
 }
 
 @test "TUI: header and flagged row; sort by cost, filter, detail, resize, help; q gives the shell back" {
@@ -537,4 +544,38 @@ colour_sgr() {
 	assert_line --regexp '^! +[0-9a-f]+-[0-9a-f]+ +1\.02T ---p reservation'
 	keys q
 	wait_screen '^rc=0$'
+}
+
+@test "TUI: -d refreshes by itself and --iterations ends it; r rescans" {
+	start_holder
+	tui_start
+	# three refresh periods of 0.1 s, then it quits on its own and gives the shell back
+	start_tui -d 0.1 -n 3
+	wait_screen '^rc=0$'
+	assert_shell_back
+	keys clear Enter
+	# a process that changes under the inspector: bash, which execs sleep on SIGUSR1 (and
+	# takes its child along on SIGTERM, so nothing is left behind)
+	start_bg "$TMP/target.pid" bash -c 'echo $$ >"$0"; sleep 1000 & c=$!; trap "kill $c; exit 0" TERM; trap "kill $c; exec sleep 1000" USR1; wait' "$TMP/target.pid"
+	local target i
+	target=$(cat "$TMP/target.pid")
+	start_tui_on "$target" bash
+	kill -USR1 "$target"
+	for i in $(seq 200); do
+		[ "$(cat "/proc/$target/comm")" = sleep ] && break
+		sleep 0.05
+	done
+	assert_equal "$(cat "/proc/$target/comm")" sleep
+	# the screen shows its snapshot, not /proc as it is now...
+	run screen
+	assert_line --index 0 --regexp "^bash \[$target\] "
+	# ...until r takes a new one
+	keys r
+	wait_screen "^sleep \[$target\] "
+	run screen
+	assert_line --regexp ' /usr/bin/sleep$'
+	refute_line --regexp ' /usr/bin/bash$'
+	keys q
+	wait_screen '^rc=0$'
+	assert_shell_back
 }
