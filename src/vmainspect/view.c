@@ -312,6 +312,9 @@ static void draw_pager(struct ui *u, const char *title)
 	sb_free(&one);
 	draw_status(u, NULL);
 	if (!u->msg[0]) {
+		/* the status line carries the list's longer hints: clear them first */
+		move(LINES - 1, 0);
+		clrtoeol();
 		attrset(crt_attr(CRT_TITLE));
 		mvaddnstr(LINES - 1, 0, "q Esc Enter: back   Up Down PgUp PgDn: scroll   r rescan",
 			  COLS);
