@@ -9,6 +9,7 @@ setup() {
 	command -v readelf >/dev/null || skip "readelf (binutils) is not installed"
 }
 teardown() {
+	[ -z "${TMUX_SOCK:-}" ] || tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
 	common_teardown
 	[ -z "${NB:-}" ] || rm -rf "$NB"
 }
@@ -36,6 +37,20 @@ readelf_build_id() { readelf -n "$1" | awk '/Build ID:/ { print $3; exit }'; }
 readelf_segments_of() {
 	readelf -lW "$1" | awk -v s="$2" '/Section to Segment mapping/ { m = 1; next }
 		m && NF > 1 { for (i = 2; i <= NF; i++) if ($i == s) print $1 + 0 }'
+}
+
+# stop_tracer PID: end a tracer before teardown signals its tracee. A signal that reaches
+# the tracee while its tracer is dying can be lost (strace swallowed teardown's SIGTERM,
+# and the wait for the tracee hung), so the tracer goes first and the tracee is checked.
+stop_tracer() {
+	local i
+	kill -TERM "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	for i in $(seq 100); do
+		[ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$SUBJ/status")" = 0 ] && return 0
+		sleep 0.05
+	done
+	fail "PID $SUBJ is still traced after its tracer exited"
 }
 
 ptrace_allowed() {
@@ -180,6 +195,7 @@ ptrace_allowed() {
 	# without --stacks nothing ptraces: the rest of the report still works
 	run -0 --separate-stderr "$BIN/crdiag-scan" --elf --json "$SUBJ"
 	assert_equal "$(jq -r '.elf.threads' <<<"$output")" null
+	stop_tracer "$tracer"
 }
 
 @test "--stacks on a process under strace -f is refused too" {
@@ -187,7 +203,8 @@ ptrace_allowed() {
 	command -v strace >/dev/null || skip "strace is not installed"
 	start_subject
 	strace -f -qq -o /dev/null -p "$SUBJ" 3>&- 2>/dev/null &
-	BG_PIDS+=($!)
+	local strace=$!
+	BG_PIDS+=("$strace")
 	local i
 	for i in $(seq 100); do
 		[ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$SUBJ/status")" != 0 ] && break
@@ -197,6 +214,7 @@ ptrace_allowed() {
 	assert_output --partial ""
 	[[ "$stderr" == "crdiag-scan: PID $SUBJ: --stacks: "*"already traced by PID "*" (strace): a process has one tracer"* ]] ||
 		fail "unexpected message: $stderr"
+	stop_tracer "$strace"
 }
 
 @test "--elf and --stacks: usage errors" {
@@ -204,4 +222,100 @@ ptrace_allowed() {
 	assert_equal "$stderr" "crdiag-scan: --elf and --stacks need a PID"
 	run -0 "$BIN/crdiag-scan" --help
 	assert_output --partial "--stacks"
+}
+
+# ---- the same view in vmainspect ------------------------------------------------------
+
+@test "vmainspect --json: build-id, segment and sections per VMA, and the modules" {
+	start_subject
+	run -0 --separate-stderr "$BIN/vmainspect" --json "$SUBJ"
+	echo "$output" >"$TMP/v.json"
+	local v
+	v=$(vma_at "$TMP/v.json" "$(layout text)")
+	assert_equal "$(jq -r '.elf.build_id' <<<"$v")" "$(readelf_build_id "$TBIN/elfsubject")"
+	jq -e '.elf.sections | index(".text")' <<<"$v" >/dev/null || fail "no .text: $v"
+	assert_equal "$(vma_at "$TMP/v.json" "$(layout bss)" | jq -c '[.elf.role, .elf.sections]')" '["bss",[".bss"]]'
+	assert_equal "$(jq -r --arg p "$TBIN/elfsubject" '.elf.modules[] | select(.name == $p) | .state' "$TMP/v.json")" elf
+	assert_equal "$(jq '[.elf.threads, .stacks_error, .elf_error]' -c "$TMP/v.json")" '[null,null,null]'
+	# --no-elf leaves the ELF view out
+	run -0 --separate-stderr "$BIN/vmainspect" --json --no-elf "$SUBJ"
+	assert_equal "$(jq -c '[.elf, ([.vmas[] | select(.elf)] | length)]' <<<"$output")" '[null,0]'
+}
+
+@test "vmainspect --json --stacks: every thread's stack labelled, elfsubject_park shown, the helper untraced after" {
+	ptrace_allowed
+	start_subject --threads 2
+	run -0 --separate-stderr "$BIN/vmainspect" --json --stacks "$SUBJ"
+	echo "$output" >"$TMP/v.json"
+	local tid
+	for tid in $(layout tid); do
+		assert_equal "$(jq --argjson t "$tid" '[.vmas[] | select((.stack_of // []) | index($t))] | length' "$TMP/v.json")" 1
+		jq -e --argjson t "$tid" '.elf.threads[] | select(.tid == $t) | [.frames[].symbol] | index("elfsubject_park")' \
+			"$TMP/v.json" >/dev/null || fail "thread $tid: no elfsubject_park frame"
+	done
+	local t
+	for t in /proc/"$SUBJ"/task/*; do
+		assert_equal "$(awk '/^TracerPid:/ { print $2 }' "$t/status")" 0
+		run awk '/^State:/ { print $2 }' "$t/status"
+		refute_output --regexp '^[tT]$'
+	done
+}
+
+@test "vmainspect --stacks on a traced process is refused with the reason, nothing attached" {
+	ptrace_allowed
+	start_subject
+	start_bg "$TMP/tpid" "$TBIN/tracer" --pidfile "$TMP/tpid" "$SUBJ"
+	run -2 --separate-stderr "$BIN/vmainspect" --batch --stacks "$SUBJ"
+	assert_output ""
+	assert_equal "$stderr" "vmainspect: PID $SUBJ: --stacks: already traced by PID $(cat "$TMP/tpid") (tracer): a process has one tracer (a running criu dump is one); nothing was attached"
+	run -2 --separate-stderr "$BIN/vmainspect" --json --stacks "$SUBJ"
+	assert_equal "$(jq -r .errno <<<"$output")" EBUSY
+	run -2 --separate-stderr "$BIN/vmainspect" --stacks --no-elf "$SUBJ"
+	assert_equal "$stderr" "vmainspect: --stacks needs the ELF view: drop --no-elf"
+	stop_tracer "$(cat "$TMP/tpid")"
+}
+
+# tmux_screen: the visible screen of the test's tmux session
+tmux_screen() { tmux -L "$TMUX_SOCK" capture-pane -p; }
+
+# tmux_wait TEXT: until the screen shows TEXT (10 s at most)
+tmux_wait() {
+	local i
+	for i in $(seq 100); do
+		tmux_screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "screen never showed '$1':" >&2
+	tmux_screen >&2
+	return 1
+}
+
+@test "vmainspect detail view: build-id, segment, sections, module, and the stack's frames" {
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	ptrace_allowed
+	start_subject --threads 1
+	TMUX_SOCK=crdiag-elfinfo-$$-$BATS_TEST_NUMBER
+	tmux -L "$TMUX_SOCK" new-session -d -x 200 -y 80 \
+		"TERM=xterm $BIN/vmainspect --stacks $SUBJ" 3>&-
+	tmux_wait "VMAs"
+	# the helper's r-x mapping: filter to its file, the second row, Enter
+	tmux -L "$TMUX_SOCK" send-keys / "$(basename "$TBIN")/elfsubject" Enter
+	tmux -L "$TMUX_SOCK" send-keys j Enter
+	tmux_wait "sections"
+	tmux_screen >"$TMP/screen"
+	grep -qE "^  build-id +$(readelf_build_id "$TBIN/elfsubject")$" "$TMP/screen" || fail "$(cat "$TMP/screen")"
+	grep -qE "^  segment +PT_LOAD #[0-9]+ r-x " "$TMP/screen" || fail "$(cat "$TMP/screen")"
+	grep -qE "^  sections +.* \.text( |$)" "$TMP/screen" || fail "$(cat "$TMP/screen")"
+	grep -qF "  module        $TBIN/elfsubject" "$TMP/screen" || fail "$(cat "$TMP/screen")"
+	# back, clear the filter (Esc), then the main thread's [stack]
+	tmux -L "$TMUX_SOCK" send-keys q
+	tmux_wait "shown"
+	tmux -L "$TMUX_SOCK" send-keys Escape
+	tmux_wait "ascending  snapshot "
+	tmux -L "$TMUX_SOCK" send-keys / "[stack]" Enter
+	tmux_wait 'filter "[stack]": 1 of'
+	tmux -L "$TMUX_SOCK" send-keys Enter
+	tmux_wait "Stack of thread $SUBJ"
+	tmux_screen | grep -qE "#1 +0x[0-9a-f]+ elfsubject_park\+0x[0-9a-f]+ " || fail "$(tmux_screen)"
+	tmux -L "$TMUX_SOCK" send-keys q q
 }
