@@ -79,7 +79,7 @@ static const struct elf_module *module_of(const struct elf_snap *es, uint64_t a)
 	return NULL;
 }
 
-static int file_lines(struct strbuf *b, const struct elf_snap *es, const struct elf_vma *ev)
+static int file_lines(struct strbuf *b, const struct elf_vma *ev)
 {
 	const struct elf_file *f = ev->file;
 	char fl[4];
@@ -114,7 +114,6 @@ static int file_lines(struct strbuf *b, const struct elf_snap *es, const struct 
 	for (size_t k = 0; k < ev->nsect; k++)
 		r |= sb_printf(b, " %s", f->sect[ev->sect[k]].name);
 	r |= sb_printf(b, "%s\n", ev->nsect ? "" : " (none)");
-	(void)es;
 	return r;
 }
 
@@ -154,7 +153,7 @@ int elfview_detail(const struct snapshot *s, size_t i, struct strbuf *b)
 	if (ev && (ev->role != ELF_ROLE_NONE || m)) {
 		r |= sb_printf(b, "\nELF\n");
 		if (ev->role != ELF_ROLE_NONE)
-			r |= file_lines(b, es, ev);
+			r |= file_lines(b, ev);
 		if (m)
 			r |= sb_printf(b, "  %-13s %s  %" PRIx64 "-%" PRIx64 " (libdwfl)\n", "module",
 				       m->name, m->start, m->end);
