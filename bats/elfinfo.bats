@@ -9,7 +9,7 @@ setup() {
 	command -v readelf >/dev/null || skip "readelf (binutils) is not installed"
 }
 teardown() {
-	[ -z "${TMUX_SOCK:-}" ] || tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	[ -z "${TMUX_SOCK:-}" ] || tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
 	common_teardown
 	[ -z "${NB:-}" ] || rm -rf "$NB"
 }
@@ -276,7 +276,7 @@ ptrace_allowed() {
 }
 
 # tmux_screen: the visible screen of the test's tmux session
-tmux_screen() { tmux -L "$TMUX_SOCK" capture-pane -p; }
+tmux_screen() { tmux -S "$TMUX_SOCK" capture-pane -p; }
 
 # tmux_wait TEXT: until the screen shows TEXT (10 s at most)
 tmux_wait() {
@@ -294,13 +294,14 @@ tmux_wait() {
 	command -v tmux >/dev/null || skip "tmux is not installed"
 	ptrace_allowed
 	start_subject --threads 1
-	TMUX_SOCK=crdiag-elfinfo-$$-$BATS_TEST_NUMBER
-	tmux -L "$TMUX_SOCK" new-session -d -x 200 -y 80 \
+	# the socket lives in the test's temp dir, so nothing outlives the test
+	TMUX_SOCK=$TMP/tmux.sock
+	tmux -S "$TMUX_SOCK" new-session -d -x 200 -y 80 \
 		"TERM=xterm $BIN/vmainspect --stacks $SUBJ" 3>&-
 	tmux_wait "VMAs"
 	# the helper's r-x mapping: filter to its file, the second row, Enter
-	tmux -L "$TMUX_SOCK" send-keys / "$(basename "$TBIN")/elfsubject" Enter
-	tmux -L "$TMUX_SOCK" send-keys j Enter
+	tmux -S "$TMUX_SOCK" send-keys / "$(basename "$TBIN")/elfsubject" Enter
+	tmux -S "$TMUX_SOCK" send-keys j Enter
 	tmux_wait "sections"
 	tmux_screen >"$TMP/screen"
 	grep -qE "^  build-id +$(readelf_build_id "$TBIN/elfsubject")$" "$TMP/screen" || fail "$(cat "$TMP/screen")"
@@ -308,14 +309,14 @@ tmux_wait() {
 	grep -qE "^  sections +.* \.text( |$)" "$TMP/screen" || fail "$(cat "$TMP/screen")"
 	grep -qF "  module        $TBIN/elfsubject" "$TMP/screen" || fail "$(cat "$TMP/screen")"
 	# back, clear the filter (Esc), then the main thread's [stack]
-	tmux -L "$TMUX_SOCK" send-keys q
+	tmux -S "$TMUX_SOCK" send-keys q
 	tmux_wait "shown"
-	tmux -L "$TMUX_SOCK" send-keys Escape
+	tmux -S "$TMUX_SOCK" send-keys Escape
 	tmux_wait "ascending  snapshot "
-	tmux -L "$TMUX_SOCK" send-keys / "[stack]" Enter
+	tmux -S "$TMUX_SOCK" send-keys / "[stack]" Enter
 	tmux_wait 'filter "[stack]": 1 of'
-	tmux -L "$TMUX_SOCK" send-keys Enter
+	tmux -S "$TMUX_SOCK" send-keys Enter
 	tmux_wait "Stack of thread $SUBJ"
 	tmux_screen | grep -qE "#1 +0x[0-9a-f]+ elfsubject_park\+0x[0-9a-f]+ " || fail "$(tmux_screen)"
-	tmux -L "$TMUX_SOCK" send-keys q q
+	tmux -S "$TMUX_SOCK" send-keys q q
 }
