@@ -18,6 +18,9 @@ export CRDIAG_GUEST=qemu
 stty -onlcr 2>/dev/null
 ip link set lo up
 uname -r >"$out/release"
+# Under TCG boot and bats' own start-up are a good part of the run: show where it goes.
+read -r up _ </proc/uptime
+echo "check-kernel: $(uname -r) up for ${up}s, starting bats"
 cd "$REPO" || exit
 
 # bats sees a TTY and would draw its pretty format: ask for TAP.
