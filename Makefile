@@ -2,6 +2,8 @@
 #   make                 build every program into bin/
 #   make check           install missing packages (as root), build, run the bats suite
 #   make check SANITIZE=1  the same with ASan+UBSan, in build/asan (never mixed)
+#   make check-kernel    the same suite inside another kernel under qemu (KERNEL=, default
+#                        Debian's linux-image-amd64: 6.1, without PAGEMAP_SCAN)
 #   make demo            the main job: a giant reservation, inspected
 #   make deps            install missing Debian packages (root) or print the line
 #   make install [PREFIX=/usr/local] [DESTDIR=]
@@ -11,7 +13,7 @@ CC ?= cc
 PKGS := libelf libdw ncursesw
 DEB_PKGS := build-essential libelf-dev libdw-dev libncurses-dev binutils bats bats-support \
 	bats-assert bats-file tmux iproute2 jq pkg-config procps util-linux \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev qemu-system-x86 busybox-static
 PREFIX ?= /usr/local
 BINDIR_INSTALL = $(DESTDIR)$(PREFIX)/bin
 MANDIR_INSTALL = $(DESTDIR)$(PREFIX)/share/man/man1
@@ -51,7 +53,7 @@ HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
 ALL_BINS := $(PROGS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%)
 MANPAGES := $(wildcard src/*/*.1)
 
-.PHONY: all clean deps check demo install bench fuzz fuzzers FORCE
+.PHONY: all clean deps check check-kernel demo install bench fuzz fuzzers FORCE
 all: $(ALL_BINS)
 
 $(BUILD)/%.o: %.c
@@ -124,6 +126,17 @@ check: deps
 	CRDIAG_BIN=$(abspath $(BIN)) CRDIAG_TBIN=$(abspath $(TBIN)) CRDIAG_SANITIZE=$(SANITIZE) \
 		bats $(BATS_FLAGS) --report-formatter tap --output $(BUILD) $(TESTS)
 
+# The guest runs what the host built: build first, then boot (bats/kernel/check-kernel.sh).
+# The kernel package and initramfs stay cached in build/kernel; the guest's TAP report,
+# console and kernel log land in $(BUILD)/kernel.
+KERNEL ?= linux-image-amd64
+KERNEL_TIMEOUT ?= 900
+check-kernel: deps
+	@$(MAKE) --no-print-directory all
+	CRDIAG_BIN=$(abspath $(BIN)) CRDIAG_TBIN=$(abspath $(TBIN)) CRDIAG_SANITIZE=$(SANITIZE) \
+		BATS_FLAGS="$(BATS_FLAGS)" bats/kernel/check-kernel.sh --kernel $(KERNEL) \
+		--cache build/kernel --out $(BUILD)/kernel --timeout $(KERNEL_TIMEOUT) $(TESTS)
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@repro/demo.sh $(abspath $(BIN))
@@ -136,4 +149,5 @@ install: all
 clean:
 	rm -rf build bin
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# build/kernel holds an unpacked kernel package (check-kernel), not dependency files.
+-include $(shell find build -path build/kernel -prune -o -name '*.d' -print 2>/dev/null)
