@@ -1,0 +1,383 @@
+#!/usr/bin/env bats
+# The CRIU tier.
+#   classifier  real CRIU logs ($SHARED_FIXTURES/criu-logs, read in place) classify as
+#               their README says; the noise and generic Error lines never decide
+#   probe       finding CRIU and `criu check`: a missing or failing CRIU is "unusable"
+#               with its first real error line, never usable
+#   run         criu.h's runs (CRIU_FAULT, netns, timeouts, signals, stale logs, restore
+#               pidfile, reaping), with helpers/fake-criu replaying real logs
+# bats/fixtures/criu-3.17.1_check_vvar-vclock.{log,stderr}: Debian 12's criu 3.17.1
+# `criu check` on Linux 6.18 (-v4 -o log, and plain stderr), taken on this machine.
+
+load helpers/common
+
+setup() {
+	common_setup
+	LOGS=$SHARED_FIXTURES/criu-logs
+	FAKE=$BATS_TEST_DIRNAME/helpers/fake-criu
+	NETNS=
+}
+
+teardown() {
+	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
+	common_teardown
+}
+
+# A sleep duration no other process uses, to find a leftover hung fake CRIU.
+unique_sleep() {
+	echo "$((RANDOM % 500 + 1000)).$$"
+}
+
+no_process_running() { # no_process_running PATTERN
+	run -1 pgrep -f -- "$1"
+}
+
+# --- classifier -----------------------------------------------------------------
+
+@test "classifier: each real CRIU log classifies as its README says" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	local file what outcome n=0 class line status want
+	while IFS='|' read -r _ file what outcome _; do
+		file=$(xargs <<<"$file")
+		[[ $file == *.log ]] || continue
+		n=$((n + 1))
+		status=$(sed -n 's/^ *exit \([0-9]*\).*/\1/p' <<<"$outcome")
+		want=$(sed -n 's/^[^`]*`\(.*\)`.*/\1/p' <<<"$outcome")
+		if [ "$status" = 0 ]; then
+			run -0 --separate-stderr "$BIN/crdiag-criu" --log "$LOGS/$file" --json
+			assert_equal "$(jq -r .class <<<"$output")" ok
+		else
+			run -1 --separate-stderr "$BIN/crdiag-criu" --log "$LOGS/$file" --json
+			class=$(jq -r .class <<<"$output")
+			line=$(jq -r .decisive.text <<<"$output")
+			assert_equal "$status" 1
+			# the README writes the line with <pid> for the PID
+			local re=${want//(/\\(}
+			re=${re//)/\\)}
+			re=${re//<pid>/[0-9]+}
+			[[ $line =~ $re$ ]] || fail "$file: decisive line '$line' is not '$want'"
+			case $want in
+			pagemap-cache:*) assert_equal "$class" short-read-bug ;;
+			*"Can't bind inet socket"*) assert_equal "$class" bind-eaddrnotavail ;;
+			*) fail "$file: no class known for '$want'" ;;
+			esac
+		fi
+	done <"$LOGS/README.md"
+	# every log there is described, so none is silently left out
+	assert_equal "$n" "$(find "$LOGS" -name '*.log' | wc -l)"
+	assert [ "$n" -ge 6 ]
+}
+
+@test "classifier: the exact decisive line, line number and version of each real log" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	local f
+	while IFS=' ' read -r f want; do
+		run --separate-stderr "$BIN/crdiag-criu" --log "$LOGS/$f" --json
+		assert_equal "$(jq -r '"\(.class) \(.decisive.line) \(.criu_version)"' <<<"$output")" "$want"
+	done <<-'TABLE'
+	criu-4.2-without-short-read-fix_dump_giant-vma_CRIU_FAULT-135.log short-read-bug 450 4.2
+	criu-4.2_dump_giant-vma_CRIU_FAULT-135.log ok 686 4.2
+	criu-4.2_dump_giant-vma_pagemap-scan.log ok 686 4.2
+	criu-4.2_dump_udp.log ok 690 4.2
+	criu-4.2_restore_udp_source-address-present.log ok 455 4.2
+	criu-4.2_restore_udp_source-address-moved.log bind-eaddrnotavail 202 4.2
+	TABLE
+	run -1 "$BIN/crdiag-criu" --log "$LOGS/criu-4.2_restore_udp_source-address-moved.log"
+	assert_line --index 1 "  decisive, line 202: Error (criu/sk-inet.c:1059): inet: Can't bind inet socket (id 6): Cannot assign requested address"
+}
+
+@test "classifier: the rlimit Error line of every run is noise, never the failure" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	local f
+	for f in "$LOGS"/*.log; do
+		grep -q "rlimit: Can't setup RLIMIT_NOFILE" "$f" || fail "$f has no rlimit line"
+		run --separate-stderr "$BIN/crdiag-criu" --log "$f" --json
+		assert_equal "$(jq .noise <<<"$output")" 1
+		refute_output --partial RLIMIT_NOFILE
+	done
+	# successful runs: that line was their only Error line
+	run -0 --separate-stderr "$BIN/crdiag-criu" --log "$LOGS/criu-4.2_dump_udp.log" --json
+	assert_equal "$(jq -c '[.errors, .first_error]' <<<"$output")" '[0,null]'
+	# alone, it is no error at all: a log with nothing else is a run that said nothing
+	grep 'rlimit' "$LOGS/criu-4.2_dump_udp.log" >"$TMP/only-noise.log"
+	run -1 --separate-stderr "$BIN/crdiag-criu" --log "$TMP/only-noise.log" --json
+	assert_equal "$(jq -c '[.class, .errors, .noise, .first_error]' <<<"$output")" \
+		'["other-failure",0,1,null]'
+}
+
+@test "classifier: an unknown failure names its first real error, past generic lines" {
+	# criu 3.17.1 check on 6.18: two "exited, status=1" (its iptables probe) come first
+	run -1 --separate-stderr "$BIN/crdiag-criu" --log "$FIXTURES/criu-3.17.1_check_vvar-vclock.log" --json
+	assert_equal "$(jq -r .class <<<"$output")" other-failure
+	assert_equal "$(jq -r .criu_version <<<"$output")" 3.17.1
+	assert_equal "$(jq -r .first_error.line <<<"$output")" 28
+	assert_equal "$(jq -r .first_error.text <<<"$output")" \
+		"Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds"
+	assert_equal "$(jq -r .decisive.text <<<"$output")" \
+		"Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds"
+	# the same run's stderr: no timestamps, same answer
+	run -1 --separate-stderr "$BIN/crdiag-criu" --log "$FIXTURES/criu-3.17.1_check_vvar-vclock.stderr" --json
+	assert_equal "$(jq -r .first_error.text <<<"$output")" \
+		"Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds"
+	# a failure whose only Error lines are generic still names one
+	printf '(00.1) Error (criu/util.c:642): exited, status=3\n(00.2) Error (criu/cr-dump.c:2128): Dumping FAILED.\n' >"$TMP/generic.log"
+	run -1 --separate-stderr "$BIN/crdiag-criu" --log "$TMP/generic.log" --json
+	assert_equal "$(jq -r .first_error.text <<<"$output")" "Error (criu/util.c:642): exited, status=3"
+}
+
+@test "classifier: a specific failure wins over an earlier unrelated error and a success line" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	{
+		echo "(00.000001) Error (criu/files.c:1): something else went wrong"
+		cat "$LOGS/criu-4.2_restore_udp_source-address-moved.log"
+		echo "(00.100000) Restore finished successfully. Tasks resumed."
+	} >"$TMP/mixed.log"
+	run -1 --separate-stderr "$BIN/crdiag-criu" --log "$TMP/mixed.log" --json
+	assert_equal "$(jq -r '"\(.class) \(.decisive.line) \(.first_error.line)"' <<<"$output")" \
+		"bind-eaddrnotavail 203 1"
+}
+
+@test "classifier: a log cut short (CRIU killed mid-dump) names its last line" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	# up to the start of the giant VMA's read, where the 6 s pread was going on
+	sed '/filling VMA .*(1094712560K)/q' \
+		"$LOGS/criu-4.2-without-short-read-fix_dump_giant-vma_CRIU_FAULT-135.log" >"$TMP/cut.log"
+	run -1 --separate-stderr "$BIN/crdiag-criu" --log "$TMP/cut.log" --json
+	assert_equal "$(jq -r '"\(.class) \(.decisive.line) \(.first_error)"' <<<"$output")" \
+		"other-failure 447 null"
+	assert_equal "$(jq -r .decisive.text <<<"$output")" \
+		"pagemap-cache: 13086: filling VMA 7ed4429c0000-7fd9428fc000 (1094712560K) [l:7ed442800000 h:7ed442a00000]"
+}
+
+@test "classifier: stdin, an empty log, a missing file, bad usage" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	run -0 --separate-stderr "$BIN/crdiag-criu" --log - --json <"$LOGS/criu-4.2_dump_udp.log"
+	assert_equal "$(jq -r '"\(.file) \(.class)"' <<<"$output")" "- ok"
+	: >"$TMP/empty.log"
+	run -1 --separate-stderr "$BIN/crdiag-criu" --log "$TMP/empty.log" --json
+	assert_equal "$(jq -c '[.class, .decisive, .criu_version]' <<<"$output")" '["other-failure",null,null]'
+	run -2 --separate-stderr "$BIN/crdiag-criu" --log "$TMP/nope.log"
+	assert_output ""
+	assert_equal "$stderr" "crdiag-criu: $TMP/nope.log: No such file or directory"
+	run -2 --separate-stderr "$BIN/crdiag-criu" --log
+	assert_equal "$stderr" "crdiag-criu: option '--log' needs an argument"
+	run -2 --separate-stderr "$BIN/crdiag-criu" --bogus
+	assert_equal "$stderr" "crdiag-criu: unknown option '--bogus' (see --help)"
+	run -2 --separate-stderr "$BIN/crdiag-criu" --timeout 0
+	assert_equal "$stderr" "crdiag-criu: --timeout: '0' is not a number of seconds (1..86400)"
+	run -0 "$BIN/crdiag-criu" --version
+	assert_output --regexp '^crdiag-criu [0-9]+\.[0-9]+\.[0-9]+$'
+	run -0 "$BIN/crdiag-criu" --help
+	assert_line --partial "Exit status: 0 CRIU usable"
+}
+
+# --- probe ----------------------------------------------------------------------
+
+@test "probe: a \$CRIU that does not exist is unusable, with the reason" {
+	CRIU=$TMP/no/such/criu run -1 --separate-stderr "$BIN/crdiag-criu"
+	assert_output "criu: $TMP/no/such/criu
+CRIU unusable here: \$CRIU=$TMP/no/such/criu: No such file or directory"
+	CRIU=$TMP/no/such/criu run -1 --separate-stderr "$BIN/crdiag-criu" --json
+	assert_equal "$(jq -c '[.found, .usable, .version, .check_status]' <<<"$output")" \
+		'[false,false,null,null]'
+	# a file that is not executable is no CRIU either
+	: >"$TMP/criu"
+	CRIU=$TMP/criu run -1 --separate-stderr "$BIN/crdiag-criu"
+	assert_line "CRIU unusable here: \$CRIU=$TMP/criu: not an executable file"
+}
+
+@test "probe: a \$CRIU failing criu check is unusable, with its first real error line" {
+	CRIU=$FAKE FAKE_CRIU_VERSION=3.17.1 FAKE_CRIU_CHECK=$FIXTURES/criu-3.17.1_check_vvar-vclock.stderr \
+		run -1 --separate-stderr "$BIN/crdiag-criu"
+	assert_output "criu: $FAKE
+version: 3.17.1
+check: failed (exit 1)
+CRIU unusable here: Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds"
+	# a check that fails without one Error line says how it ended
+	printf 'something odd\n' >"$TMP/odd"
+	CRIU=$FAKE FAKE_CRIU_CHECK=$TMP/odd run -1 --separate-stderr "$BIN/crdiag-criu" --json
+	assert_equal "$(jq -r .reason <<<"$output")" "criu check exited with status 1"
+}
+
+@test "probe: a CRIU whose check passes is usable" {
+	CRIU=$FAKE run -0 --separate-stderr "$BIN/crdiag-criu" --json
+	assert_equal "$(jq -c '[.path, .found, .version, .check_status, .usable, .reason]' <<<"$output")" \
+		"[\"$FAKE\",true,\"4.2\",0,true,null]"
+	CRIU=$FAKE run -0 --separate-stderr "$BIN/crdiag-criu"
+	assert_line "CRIU usable here"
+}
+
+@test "probe: a criu check that hangs is killed at the timeout and reaped" {
+	local s
+	s=$(unique_sleep)
+	CRIU=$FAKE FAKE_CRIU_CHECK=hang FAKE_CRIU_SLEEP=$s run -1 --separate-stderr "$BIN/crdiag-criu" --timeout 1
+	assert_line "CRIU unusable here: criu check timed out after 1 s"
+	no_process_running "sleep $s"
+}
+
+@test "probe: \$CRIU as a name on PATH; no criu on PATH at all" {
+	# a PATH with nothing but bash (for the fake's #!) and what the test puts there
+	mkdir "$TMP/bin"
+	ln -s "$(command -v bash)" "$TMP/bin/bash"
+	ln -s "$FAKE" "$TMP/bin/my-criu"
+	run -0 --separate-stderr env PATH="$TMP/bin:$PATH" CRIU=my-criu "$BIN/crdiag-criu" --json
+	assert_equal "$(jq -r .path <<<"$output")" "$TMP/bin/my-criu"
+	CRIU=my-criu run -1 --separate-stderr "$BIN/crdiag-criu"
+	assert_line "CRIU unusable here: \$CRIU=my-criu: not found on PATH"
+	ln -s "$FAKE" "$TMP/bin/criu"
+	run -0 --separate-stderr env CRIU= PATH="$TMP/bin" "$BIN/crdiag-criu" --json
+	assert_equal "$(jq -r .path <<<"$output")" "$TMP/bin/criu"
+	rm "$TMP/bin/criu"
+	run -1 --separate-stderr env CRIU= PATH="$TMP/bin" "$BIN/crdiag-criu"
+	assert_line "CRIU unusable here: criu: not found on PATH (install it, or set CRIU=/path/to/criu)"
+}
+
+@test "probe: the installed criu is either usable or says why not" {
+	local criu
+	criu=$(command -v criu) || skip "no criu installed (apt-get install criu, or set CRIU=)"
+	CRIU=$criu run --separate-stderr "$BIN/crdiag-criu"
+	case $status in
+	0) assert_line "CRIU usable here" ;;
+	1) assert_line --regexp '^CRIU unusable here: Error \(criu/[a-z_-]+\.c:[0-9]+\): .+' ;;
+	*) fail "crdiag-criu exited $status: $stderr" ;;
+	esac
+}
+
+# --- run ------------------------------------------------------------------------
+
+@test "run: CRIU_FAULT is set for the forced dump and removed otherwise, even when the user set it" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	sleep 1000 3>&- &
+	BG_PIDS+=($!)
+	local pid=$!
+	export CRIU=$FAKE FAKE_CRIU_TRACE=$TMP/trace CRIU_FAULT=99
+	export FAKE_CRIU_DUMP_LOG_FAULT=$LOGS/criu-4.2-without-short-read-fix_dump_giant-vma_CRIU_FAULT-135.log
+	export FAKE_CRIU_DUMP_STATUS_FAULT=1
+	export FAKE_CRIU_DUMP_LOG=$LOGS/criu-4.2_dump_giant-vma_pagemap-scan.log
+	mkdir "$TMP/img"
+	run -0 --separate-stderr "$TBIN/criurun" --fault 135 dump "$pid" "$TMP/img"
+	assert_equal "$(jq -r '"\(.status) \(.class) \(.has_log)"' <<<"$output")" "1 short-read-bug true"
+	assert_equal "$(jq -r .reason <<<"$output")" \
+		"Error (criu/pagemap-cache.c:212): pagemap-cache: Can't read 13086's pagemap file: No such file or directory"
+	run -0 --separate-stderr "$TBIN/criurun" dump "$pid" "$TMP/img"
+	assert_equal "$(jq -r '"\(.status) \(.class) \(.reason)"' <<<"$output")" "0 ok Dumping finished successfully"
+	run -0 cut -d' ' -f1,3- "$TMP/trace"
+	assert_output "CRIU_FAULT=135 dump -t $pid -D $TMP/img -v4 -o dump.log --leave-running
+CRIU_FAULT=- dump -t $pid -D $TMP/img -v4 -o dump.log --leave-running"
+}
+
+@test "run: a non-zero exit is never ok, and a stale log never passes for a new run" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	mkdir "$TMP/img"
+	export CRIU=$FAKE
+	# exit 1 with a log that says success: the exit status wins
+	FAKE_CRIU_DUMP_LOG=$LOGS/criu-4.2_dump_udp.log FAKE_CRIU_DUMP_STATUS=1 \
+		run -0 --separate-stderr "$TBIN/criurun" dump $$ "$TMP/img"
+	assert_equal "$(jq -r '"\(.class)|\(.log_class)|\(.reason)"' <<<"$output")" \
+		"other-failure|ok|criu exited with status 1"
+	# the dump.log of that run is still there; this run writes none and fails
+	FAKE_CRIU_DUMP_STATUS=3 run -0 --separate-stderr "$TBIN/criurun" dump $$ "$TMP/img"
+	assert_equal "$(jq -r '"\(.class)|\(.has_log)|\(.reason)"' <<<"$output")" \
+		"other-failure|false|criu exited with status 3"
+	# the same for restore: no log and no pidfile from an earlier run
+	cp "$LOGS/criu-4.2_restore_udp_source-address-present.log" "$TMP/img/restore.log"
+	echo $$ >"$TMP/img/restored.pid"
+	FAKE_CRIU_RESTORE_STATUS=1 run -0 --separate-stderr "$TBIN/criurun" restore "$TMP/img"
+	assert_equal "$(jq -r '"\(.class)|\(.restored)|\(.reason)"' <<<"$output")" \
+		"other-failure|0|criu exited with status 1"
+	# and the failing restore of the fixture
+	FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-moved.log FAKE_CRIU_RESTORE_STATUS=1 \
+		run -0 --separate-stderr "$TBIN/criurun" restore "$TMP/img"
+	assert_equal "$(jq -r '"\(.status) \(.class) \(.restored)"' <<<"$output")" "1 bind-eaddrnotavail 0"
+}
+
+@test "run: a CRIU that cannot be executed is an error, not a CRIU failure" {
+	mkdir "$TMP/img"
+	: >"$TMP/criu"
+	CRIU=$TMP/criu run -2 --separate-stderr "$TBIN/criurun" dump $$ "$TMP/img"
+	assert_equal "$stderr" "criurun: dump: Permission denied"
+	CRIU=$TMP/nothing run -2 --separate-stderr "$TBIN/criurun" dump $$ "$TMP/img"
+	assert_equal "$stderr" "criurun: dump: No such file or directory"
+}
+
+@test "run: a CRIU that hangs is killed at the timeout, reaped, and the class says so" {
+	local s
+	s=$(unique_sleep)
+	mkdir "$TMP/img"
+	CRIU=$FAKE FAKE_CRIU_DUMP_HANG=1 FAKE_CRIU_SLEEP=$s \
+		run -0 --separate-stderr "$TBIN/criurun" --timeout 500 dump $$ "$TMP/img"
+	assert_equal "$(jq -r '"\(.timed_out) \(.status) \(.class)|\(.reason)"' <<<"$output")" \
+		"true 143 other-failure|criu timed out after 0.5 s"
+	no_process_running "sleep $s"
+}
+
+@test "run: SIGTERM stops a running CRIU, which is reaped before the program exits" {
+	local s pid i
+	s=$(unique_sleep)
+	mkdir "$TMP/img"
+	CRIU=$FAKE FAKE_CRIU_DUMP_HANG=1 FAKE_CRIU_SLEEP=$s FAKE_CRIU_TRACE=$TMP/trace \
+		"$TBIN/criurun" dump $$ "$TMP/img" >"$TMP/out" 2>"$TMP/err" 3>&- &
+	pid=$!
+	BG_PIDS+=("$pid")
+	for i in $(seq 200); do
+		pgrep -f "sleep $s" >/dev/null && break
+		sleep 0.05
+	done
+	pgrep -f "sleep $s" >/dev/null || fail "the fake CRIU never started"
+	kill -TERM "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	assert_equal "$st" 3
+	assert_equal "$(cat "$TMP/err")" "criurun: dump: Interrupted system call"
+	no_process_running "sleep $s"
+}
+
+@test "run: CRIU runs inside the network namespace it is given" {
+	require_root
+	command -v ip >/dev/null || skip "ip (iproute2) is not installed"
+	NETNS=crdiag-criu-$$-$RANDOM
+	ip netns add "$NETNS"
+	mkdir "$TMP/img"
+	CRIU=$FAKE FAKE_CRIU_TRACE=$TMP/trace \
+		run -0 --separate-stderr "$TBIN/criurun" --netns "/run/netns/$NETNS" dump $$ "$TMP/img"
+	local want
+	want=$(ip netns exec "$NETNS" readlink /proc/self/ns/net)
+	assert_equal "$(cut -d' ' -f2 "$TMP/trace")" "NETNS=$want"
+	refute [ "$want" = "$(readlink /proc/self/ns/net)" ]
+	# a namespace that does not exist: nothing runs
+	run -2 --separate-stderr "$TBIN/criurun" --netns "/run/netns/$NETNS-gone" dump $$ "$TMP/img"
+	assert_equal "$stderr" "criurun: dump: No such file or directory"
+}
+
+@test "run: restore -d gives the restored PID from its pidfile; a subreaper reaps it" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	local s
+	s=$(unique_sleep)
+	mkdir "$TMP/img"
+	CRIU=$FAKE FAKE_CRIU_TRACE=$TMP/trace FAKE_CRIU_RESTORE_CMD="exec sleep $s" \
+		FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-present.log \
+		run -0 --separate-stderr "$TBIN/criurun" --subreaper --kill-restored restore "$TMP/img"
+	assert_equal "$(jq -r '"\(.status) \(.class) \(.restored_gone)"' <<<"$output")" "0 ok true"
+	assert [ "$(jq .restored <<<"$output")" -gt 0 ]
+	run -0 cut -d' ' -f1,3- "$TMP/trace"
+	assert_output "CRIU_FAULT=- restore -D $TMP/img -v4 -o restore.log -d --pidfile $TMP/img/restored.pid"
+	no_process_running "sleep $s"
+}
+
+@test "run: a zombie still holds its PID: waiting for it to be gone times out" {
+	# the parent never reaps its child: the child stays a zombie while the parent lives
+	local s
+	s=$(unique_sleep)
+	bash -c "sleep 0.01 & echo \$! >'$TMP/child'; exec sleep $s" 3>&- &
+	BG_PIDS+=($!)
+	local parent=$! i
+	for i in $(seq 200); do
+		[ -s "$TMP/child" ] && [[ $(ps -o stat= -p "$(cat "$TMP/child")") == Z* ]] && break
+		sleep 0.05
+	done
+	run -2 --separate-stderr "$TBIN/criurun" --timeout 200 wait-gone "$(cat "$TMP/child")"
+	assert_output "Connection timed out"
+	kill "$parent"
+	run -0 --separate-stderr "$TBIN/criurun" wait-gone "$(cat "$TMP/child")"
+	assert_output gone
+}
