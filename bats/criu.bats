@@ -381,3 +381,252 @@ CRIU_FAULT=- dump -t $pid -D $TMP/img -v4 -o dump.log --leave-running"
 	run -0 --separate-stderr "$TBIN/criurun" wait-gone "$(cat "$TMP/child")"
 	assert_output gone
 }
+
+# --- repro-giant-vma --criu -------------------------------------------------------
+
+# fake_giant PREAD_LOG PREAD_STATUS PLAIN_LOG PLAIN_STATUS: a fake CRIU whose dumps replay
+# these real logs; image dirs go to $TMP/tmp (checked empty after each run).
+fake_giant() {
+	export CRIU=$FAKE FAKE_CRIU_TRACE=$TMP/trace TMPDIR=$TMP/tmp
+	export FAKE_CRIU_DUMP_LOG_FAULT=${1:+$LOGS/$1} FAKE_CRIU_DUMP_STATUS_FAULT=$2
+	export FAKE_CRIU_DUMP_LOG=${3:+$LOGS/$3} FAKE_CRIU_DUMP_STATUS=$4
+	mkdir -p "$TMP/tmp"
+}
+
+# The "restored" process: the dumped reservation, mapped again at its address.
+fake_restore_reservation() {
+	export FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-present.log
+	export FAKE_CRIU_RESTORE_READY=1
+	export FAKE_CRIU_RESTORE_CMD="exec setarch $(uname -m) -R $TBIN/reserve \"\$FAKE_CRIU_DIR/fake-maps\" \"\$FAKE_CRIU_DIR/fake-ready\""
+}
+
+assert_nothing_left() { # assert_nothing_left HOLDER_PID
+	run -1 kill -0 "$1"
+	assert_equal "$(ls -A "$TMP/tmp")" ""
+	no_process_running "$TBIN/reserve"
+}
+
+SHORT_READ=criu-4.2-without-short-read-fix_dump_giant-vma_CRIU_FAULT-135.log
+PREAD_OK=criu-4.2_dump_giant-vma_CRIU_FAULT-135.log
+SCAN_OK=criu-4.2_dump_giant-vma_pagemap-scan.log
+
+@test "giant --criu: a CRIU that fails check skips (77) with its first error line, never passes" {
+	export CRIU=$FAKE FAKE_CRIU_VERSION=3.17.1 FAKE_CRIU_CHECK=$FIXTURES/criu-3.17.1_check_vvar-vclock.stderr
+	export FAKE_CRIU_TRACE=$TMP/trace TMPDIR=$TMP/tmp
+	mkdir "$TMP/tmp"
+	run -77 --separate-stderr "$BIN/repro-giant-vma" --criu
+	assert_equal "$stderr" ""
+	assert_equal "${lines[-1]}" "verdict: skipped: CRIU unusable here: Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds"
+	run -77 --separate-stderr "$BIN/repro-giant-vma" --criu --json
+	assert_equal "$(jq -r '"\(.verdict) \(.exit_code) \(.criu.version) \(.criu.usable)"' <<<"$output")" \
+		"skipped 77 3.17.1 false"
+	# nothing was dumped: only --version and check ran, and no image dir was made
+	run -0 cut -d' ' -f3- "$TMP/trace"
+	assert_output "--version
+check
+--version
+check"
+	assert_equal "$(ls -A "$TMP/tmp")" ""
+}
+
+@test "giant --criu: a \$CRIU that does not exist skips (77) with the reason" {
+	CRIU=$TMP/none run -77 --separate-stderr "$BIN/repro-giant-vma" --criu
+	assert_equal "${lines[-1]}" "verdict: skipped: CRIU unusable here: \$CRIU=$TMP/none: No such file or directory"
+}
+
+@test "giant --criu: the installed criu answers, or skips saying why (Debian's 3.17.1 here)" {
+	local criu
+	criu=$(command -v criu) || skip "no criu installed (apt-get install criu, or set CRIU=)"
+	CRIU=$criu run --separate-stderr "$BIN/repro-giant-vma" --criu --json
+	case $status in
+	77) assert_equal "$(jq -r .criu.usable <<<"$output")" false
+	    assert_equal "$(jq -r .reason <<<"$output")" "CRIU unusable here: $(jq -r .criu.reason <<<"$output")"
+	    skip "$(jq -r .reason <<<"$output")" ;;
+	0 | 1) assert_equal "$(jq -r .dumps[0].fault <<<"$output")" 135 ;;
+	*) fail "repro-giant-vma --criu exited $status: $stderr" ;;
+	esac
+}
+
+@test "giant --criu: the pread dump failing on the short read is reproduced (0)" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	fake_giant "$SHORT_READ" 1 "$SCAN_OK" 0
+	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu
+	assert_equal "$stderr" ""
+	assert_line --index 0 "criu:        $FAKE, version 4.2"
+	assert_line --index 1 --regexp '^holder:      PID [0-9]+ \(own session\) holds [0-9a-f]+-[0-9a-f]+ ---p 1094712560 KiB \(1\.02 TiB\)$'
+	assert_line --index 2 --regexp '^dump pread:  exit 1 after [0-9.]+ s: short-read-bug$'
+	assert_line --index 3 "             Error (criu/pagemap-cache.c:212): pagemap-cache: Can't read 13086's pagemap file: No such file or directory"
+	assert_line --index 4 --regexp '^dump:        exit 0 after [0-9.]+ s: ok$'
+	assert_line --index 5 "             Dumping finished successfully"
+	assert_line --index 6 "images:      removed (--keep keeps them)"
+	assert_equal "${lines[-1]}" "verdict: reproduced: CRIU 4.2 failed to dump the reservation on its pread path (CRIU_FAULT=135): the pagemap read came back short"
+	# CRIU was asked exactly as the issue says, for the holder, twice
+	local pid
+	pid=$(sed -n 's/^holder: *PID \([0-9]*\).*/\1/p' <<<"$output")
+	run -0 sed -n 's/^CRIU_FAULT=\([^ ]*\) NETNS=[^ ]* dump -t \([0-9]*\) -D .*\/dump-\([a-z]*\) -v4 -o dump.log --leave-running$/\1 \2 \3/p' "$TMP/trace"
+	assert_output "135 $pid pread
+- $pid default"
+	assert_nothing_left "$pid"
+}
+
+@test "giant --criu --json: both dumps, the holder and the verdict" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	fake_giant "$SHORT_READ" 1 "$SCAN_OK" 0
+	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu --json
+	local j=$output
+	assert_equal "$(jq -c '[.holder.size, .holder.alive_after_dumps, .pread_dump, .restore, .images]' <<<"$j")" \
+		'[1120985661440,true,"pread",null,null]'
+	assert_equal "$(jq -c '[.dumps[] | [.name, .fault, .exit_code, .class, .timed_out, .log]]' <<<"$j")" \
+		'[["pread","135",1,"short-read-bug",false,null],["default",null,0,"ok",false,null]]'
+	assert_equal "$(jq -r '.dumps[1].line' <<<"$j")" "Dumping finished successfully"
+	assert_equal "$(jq -r '"\(.verdict) \(.exit_code)"' <<<"$j")" "reproduced 0"
+	assert [ "$(jq '.dumps[0].seconds >= 0' <<<"$j")" = true ]
+	assert_nothing_left "$(jq .holder.pid <<<"$j")"
+}
+
+@test "giant --criu: a CRIU with the fix is not reproduced (1)" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	fake_giant "$PREAD_OK" 0 "$SCAN_OK" 0
+	run -1 --separate-stderr "$BIN/repro-giant-vma" --criu
+	assert_equal "${lines[-1]}" "verdict: not-reproduced: CRIU 4.2 dumped the reservation on its pread path (CRIU_FAULT=135): it has the short-read fix"
+}
+
+@test "giant --criu: a CRIU without fault 135 (older than PAGEMAP_SCAN) is judged on its plain dump" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	# what CRIU < 4.0 prints before it opens its log, and no log
+	echo "Error (criu/fault-injection.c:21): CRIU_FAULT out of bounds." >"$TMP/oob"
+	fake_giant "" 1 "$SHORT_READ" 1
+	export FAKE_CRIU_DUMP_STDERR_FAULT=$TMP/oob FAKE_CRIU_VERSION=3.19
+	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu --json
+	assert_equal "$(jq -c '[.pread_dump, .dumps[0].fault_rejected, .dumps[0].class, .dumps[0].line, .dumps[1].class]' <<<"$output")" \
+		'["default",true,"other-failure","Error (criu/fault-injection.c:21): CRIU_FAULT out of bounds.","short-read-bug"]'
+	assert_equal "$(jq -r .reason <<<"$output")" \
+		"CRIU 3.19 failed to dump the reservation on its pread path (it has no CRIU_FAULT=135 and no PAGEMAP_SCAN): the pagemap read came back short"
+	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu
+	assert_line "             this CRIU has no fault 135: older than PAGEMAP_SCAN support, its plain dump reads with pread"
+}
+
+@test "giant --criu: a dump failing for another reason is untestable (77), with CRIU's first error" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	fake_giant criu-4.2_restore_udp_source-address-moved.log 1 "$SCAN_OK" 0
+	run -77 --separate-stderr "$BIN/repro-giant-vma" --criu
+	assert_equal "${lines[-1]}" "verdict: skipped: untestable here: criu dump on the pread path failed for another reason: Error (criu/sk-inet.c:1059): inet: Can't bind inet socket (id 6): Cannot assign requested address"
+	# a log that ends in the middle (CRIU killed) and no exit 0: the exit says it
+	sed '/filling VMA .*(1094712560K)/q' "$LOGS/$SHORT_READ" >"$TMP/cut.log"
+	export FAKE_CRIU_DUMP_LOG_FAULT=$TMP/cut.log FAKE_CRIU_DUMP_STATUS_FAULT=137
+	run -77 --separate-stderr "$BIN/repro-giant-vma" --criu
+	assert_equal "${lines[-1]}" "verdict: skipped: untestable here: criu dump on the pread path failed for another reason: criu exited with status 137"
+}
+
+@test "giant --criu: a hanging dump is stopped at --criu-timeout and reaped; untestable (77)" {
+	local s
+	s=$(unique_sleep)
+	fake_giant "" 0 "" 0
+	export FAKE_CRIU_DUMP_HANG=1 FAKE_CRIU_SLEEP=$s
+	run -77 --separate-stderr "$BIN/repro-giant-vma" --criu --criu-timeout 1 --json
+	assert_equal "$(jq -c '[.dumps[] | [.timed_out, .exit_code, .class, .line]]' <<<"$output")" \
+		'[[true,143,"other-failure","criu timed out after 1 s"],[true,143,"other-failure","criu timed out after 1 s"]]'
+	no_process_running "sleep $s"
+	assert_nothing_left "$(jq .holder.pid <<<"$output")"
+}
+
+@test "giant --criu: SIGTERM mid-dump stops CRIU and the holder, removes the images, exits 2" {
+	local s pid i holder st=0
+	s=$(unique_sleep)
+	fake_giant "" 0 "" 0
+	export FAKE_CRIU_DUMP_HANG=1 FAKE_CRIU_SLEEP=$s
+	"$BIN/repro-giant-vma" --criu >"$TMP/out" 2>"$TMP/err" 3>&- &
+	pid=$!
+	BG_PIDS+=("$pid")
+	for i in $(seq 200); do
+		pgrep -f "sleep $s" >/dev/null && break
+		sleep 0.05
+	done
+	holder=$(sed -n 's/.* dump -t \([0-9]*\) .*/\1/p' "$TMP/trace")
+	assert [ -n "$holder" ]
+	kill -0 "$holder"
+	kill -TERM "$pid"
+	wait "$pid" || st=$?
+	assert_equal "$st" 2
+	assert_equal "$(cat "$TMP/err")" "repro-giant-vma: criu dump: interrupted by a signal; everything started is stopped"
+	no_process_running "sleep $s"
+	assert_nothing_left "$holder"
+}
+
+@test "giant --criu: the holder is in its own session with the reservation when CRIU dumps it" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	fake_giant "$SHORT_READ" 1 "$SCAN_OK" 0
+	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu --keep --json
+	local j=$output dir pid start end
+	dir=$(jq -r .images <<<"$j")
+	pid=$(jq -r .holder.pid <<<"$j")
+	start=$(jq -r .holder.start <<<"$j")
+	end=$(jq -r .holder.end <<<"$j")
+	# kept: both image dirs with their logs, at the paths the JSON gives
+	assert_equal "$(jq -r .dumps[0].log <<<"$j")" "$dir/dump-pread/dump.log"
+	assert_files_equal "$dir/dump-pread/dump.log" "$LOGS/$SHORT_READ"
+	assert_files_equal "$dir/dump-default/dump.log" "$LOGS/$SCAN_OK"
+	# /proc/PID/stat at dump time: field 6 is the session, the PID itself
+	assert_equal "$(sed 's/.*) //' "$dir/dump-pread/fake-stat" | cut -d' ' -f4)" "$pid"
+	# its maps: the reservation, and nothing open but /dev/null behind its stdio
+	assert_equal "$(grep -c "^${start#0x}-${end#0x} ---p 00000000 00:00 0 *$" "$dir/dump-pread/fake-maps")" 1
+	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu
+	assert_line "images:      removed (--keep keeps them)"
+	rm -rf "$dir"
+	assert_nothing_left "$pid"
+}
+
+@test "giant --criu --restore: the PID is freed first, then the restored process has the reservation again" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	command -v setarch >/dev/null || skip "setarch (util-linux) is not installed"
+	fake_giant "$SHORT_READ" 1 "$SCAN_OK" 0
+	fake_restore_reservation
+	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu --restore --json
+	local j=$output
+	assert_equal "$(jq -c '.restore | [.from, .exit_code, .class, .line, .reservation_back]' <<<"$j")" \
+		'["default",0,"ok","Restore finished successfully. Tasks resumed.",true]'
+	assert [ "$(jq .restore.pid <<<"$j")" -gt 0 ]
+	assert_equal "$(jq -r .verdict <<<"$j")" reproduced
+	run -0 cut -d' ' -f3- "$TMP/trace"
+	assert_line --index 4 --regexp "^restore -D $TMP/tmp/crdiag-criu\.[^/]+/dump-default -v4 -o restore.log -d --pidfile $TMP/tmp/crdiag-criu\.[^/]+/dump-default/restored.pid$"
+	run -1 kill -0 "$(jq .restore.pid <<<"$j")"
+	assert_nothing_left "$(jq .holder.pid <<<"$j")"
+	# the text form
+	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu --restore
+	assert_line --regexp '^restore:     exit 0 after [0-9.]+ s: ok$'
+	assert_line --regexp '^restored:    PID [0-9]+ has the reservation again$'
+}
+
+@test "giant --criu --restore: a restored process without the reservation, a failed restore, no dump to restore" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	local s
+	s=$(unique_sleep)
+	fake_giant "$SHORT_READ" 1 "$SCAN_OK" 0
+	export FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-present.log
+	export FAKE_CRIU_RESTORE_CMD="exec sleep $s"
+	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu --restore
+	assert_line --regexp '^restored:    PID [0-9]+ is missing the reservation [0-9a-f]+-[0-9a-f]+ ---p$'
+	no_process_running "sleep $s"
+	# the restore itself fails: its class and line, nothing to check
+	export FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-moved.log FAKE_CRIU_RESTORE_STATUS=1
+	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu --restore --json
+	assert_equal "$(jq -c '.restore | [.exit_code, .class, .pid, .reservation_back]' <<<"$output")" \
+		'[1,"bind-eaddrnotavail",0,null]'
+	# both dumps failed: nothing to restore from
+	fake_giant "$SHORT_READ" 1 "$SHORT_READ" 1
+	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu --restore
+	assert_line "restore:     not tried: no dump succeeded"
+	assert_nothing_left "$(sed -n 's/^holder: *PID \([0-9]*\).*/\1/p' <<<"$output")"
+}
+
+@test "giant --criu: options that do not go together" {
+	run -2 --separate-stderr "$BIN/repro-giant-vma" --restore
+	assert_equal "$stderr" "repro-giant-vma: --restore, --keep and --criu-timeout need --criu"
+	run -2 --separate-stderr "$BIN/repro-giant-vma" --keep
+	run -2 --separate-stderr "$BIN/repro-giant-vma" --criu --hold
+	assert_equal "$stderr" "repro-giant-vma: --criu runs its own holder: it does not combine with --hold, --check or --pidfile"
+	run -2 --separate-stderr "$BIN/repro-giant-vma" --criu --criu-timeout 0
+	assert_equal "$stderr" "repro-giant-vma: --criu-timeout: '0' is not a number of seconds (1..86400)"
+	run -0 "$BIN/repro-giant-vma" --help
+	assert_line --partial "--criu: 0 this CRIU has the bug, 1 it has the fix, 77 untestable here"
+}

@@ -1,6 +1,7 @@
 /* criu: find, probe and run CRIU; every run reaped, every outcome classified. */
 #include "criu.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -116,9 +117,9 @@ static int describe_exit(char **dst, const char *what, const struct criu_run *r,
 {
 	if (r->timed_out)
 		return set_reason(dst, "%s timed out after %g s", what, timeout_ms / 1000.0);
-	if (r->status > 128)
-		return set_reason(dst, "%s was killed by signal %d (%s)", what, r->status - 128,
-				  strsignal(r->status - 128));
+	if (r->signal)
+		return set_reason(dst, "%s was killed by signal %d (%s)", what, r->signal,
+				  strsignal(r->signal));
 	return set_reason(dst, "%s exited with status %d", what, r->status);
 }
 
@@ -364,7 +365,7 @@ static int classify(struct criu_run *r, const char *logpath, const struct criu_o
 		/* The log's own failure line says more than an exit status, unless the log
 		 * ends in the middle (timeout, signal) or holds no error at all. */
 		if (r->cls == CRIULOG_OTHER_FAILURE &&
-		    (r->timed_out || r->status > 128 || !r->log_class.first_error.text))
+		    (r->timed_out || r->signal || !r->log_class.first_error.text))
 			return describe_exit(&r->reason, what, r, o->timeout_ms);
 	}
 	if (decisive)
@@ -433,7 +434,8 @@ int criu_exec(const struct criu *c, const char *const args[], const char *logpat
 		errno = child_err;
 		goto out;
 	}
-	r->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+	r->signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
+	r->status = r->signal ? 128 + r->signal : WEXITSTATUS(wstatus);
 	if (classify(r, logpath, o) < 0)
 		goto out;
 	ret = 0;
@@ -558,6 +560,81 @@ int criu_wait_gone(pid_t pid, int timeout_ms, volatile sig_atomic_t *stop)
 			return -1;
 		}
 		if (now_s() >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		usleep(10 * 1000);
+	}
+}
+
+/* Our living children, from /proc/self/task/TID/children; *n == 0 when none. */
+static int list_children(pid_t **out, size_t *n)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	pid_t *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char path[320], *buf, *p, *end;
+		size_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", e->d_name);
+		if (criulog_read_file(path, &buf, &len) < 0)
+			continue; /* the thread exited */
+		for (p = buf;; p = end) {
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (*n == cap) {
+				pid_t *nv = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(*v));
+				if (!nv) {
+					free(buf);
+					free(v);
+					closedir(d);
+					errno = ENOMEM;
+					return -1;
+				}
+				v = nv;
+			}
+			v[(*n)++] = (pid_t)pid;
+		}
+		free(buf);
+	}
+	closedir(d);
+	*out = v;
+	return 0;
+}
+
+int criu_reap_children(int timeout_ms)
+{
+	double kill_at = now_s() + timeout_ms / 1000.0, give_up = kill_at + timeout_ms / 1000.0;
+	int sig = SIGTERM; /* sent once, then SIGKILL once at kill_at */
+
+	for (;;) {
+		pid_t *kids = NULL;
+		size_t n;
+
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (list_children(&kids, &n) < 0)
+			return -1;
+		if (n == 0) {
+			free(kids);
+			return 0;
+		}
+		if (sig == SIGTERM || (sig == SIGKILL && now_s() >= kill_at)) {
+			for (size_t i = 0; i < n; i++)
+				kill(kids[i], sig);
+			sig = sig == SIGTERM ? SIGKILL : 0;
+		}
+		free(kids);
+		if (now_s() >= give_up) {
 			errno = ETIMEDOUT;
 			return -1;
 		}

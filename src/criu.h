@@ -53,6 +53,7 @@ struct criu_opts {
 
 struct criu_run {
 	int status;                     /* exit status; 128+N when killed by signal N */
+	int signal;                     /* N when killed by signal N, else 0 */
 	bool timed_out;
 	double seconds;                 /* from start to reaping */
 	char *output;                   /* stdout and stderr, as CRIU wrote them */
@@ -94,5 +95,11 @@ int criu_become_subreaper(void);
  * says ESRCH (a zombie still holds its PID; restoring into that PID then fails with
  * "File exists"). 0, or -1 with ETIMEDOUT after timeout_ms, EINTR when *stop is set. */
 int criu_wait_gone(pid_t pid, int timeout_ms, volatile sig_atomic_t *stop);
+
+/* The end of a program that ran CRIU: SIGTERM every child still there (a restored
+ * process adopted as subreaper, a holder), SIGKILL what is left after timeout_ms, reap
+ * them all. Children are found in /proc/self/task/TID/children. 0, or -1 with errno
+ * (ETIMEDOUT when a child survived SIGKILL for another timeout_ms). */
+int criu_reap_children(int timeout_ms);
 
 #endif

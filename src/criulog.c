@@ -161,6 +161,8 @@ int criulog_classify(const char *text, size_t len, struct criulog_result *r)
 			continue;
 		}
 		r->errors++;
+		if (strncmp(msg, "CRIU_FAULT out of bounds", 24) == 0)
+			r->fault_rejected = true;
 		if (is_generic(msg)) {
 			if (!generic.text && set_line(&generic, line, number) < 0)
 				goto nomem;

@@ -29,6 +29,7 @@
 #ifndef CRDIAG_CRIULOG_H
 #define CRDIAG_CRIULOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum criulog_class {
@@ -51,6 +52,9 @@ struct criulog_result {
 	struct criulog_line first_error; /* first Error line that is not noise (generic lines
 					  * only when there is nothing else) */
 	char *version;                   /* "4.2" from the "Version:" line; NULL when absent */
+	bool fault_rejected;             /* "CRIU_FAULT out of bounds": this CRIU does not
+					  * know the fault asked for (CRIU < 4.0 has no 135,
+					  * which forces the pread path over PAGEMAP_SCAN) */
 	size_t errors;                   /* Error lines that are not noise */
 	size_t noise;                    /* Error lines ignored as noise */
 };

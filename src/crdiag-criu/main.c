@@ -120,6 +120,7 @@ static int log_report(const struct opts *o)
 		json_kstr(&j, "criu_version", r.version);
 		json_line(&j, "decisive", &r.decisive);
 		json_line(&j, "first_error", &r.first_error);
+		json_kbool(&j, "fault_rejected", r.fault_rejected);
 		json_ku64(&j, "errors", r.errors);
 		json_ku64(&j, "noise", r.noise);
 		json_obj_end(&j);
