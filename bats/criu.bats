@@ -630,3 +630,201 @@ check"
 	run -0 "$BIN/repro-giant-vma" --help
 	assert_line --partial "--criu: 0 this CRIU has the bug, 1 it has the fix, 77 untestable here"
 }
+
+# --- repro-udp-restore --criu -------------------------------------------------------
+
+# A fake CRIU for the UDP client: dumps replay the real dump log and kill the client (as
+# a dump without --leave-running does); restores replay the real restore logs, failing
+# as CRIU does when 192.0.2.2 is not in the namespace, and otherwise "restore" a client
+# that goes on pinging with the dumped PID's tokens.
+fake_udp() {
+	export CRIU=$FAKE FAKE_CRIU_TRACE=$TMP/trace TMPDIR=$TMP/tmp
+	export FAKE_CRIU_DUMP_LOG=$LOGS/criu-4.2_dump_udp.log FAKE_CRIU_DUMP_KILLS=1
+	export FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-present.log
+	export FAKE_CRIU_RESTORE_NEEDS_ADDR=192.0.2.2
+	export FAKE_CRIU_RESTORE_LOG_GONE=$LOGS/criu-4.2_restore_udp_source-address-moved.log
+	export FAKE_CRIU_RESTORE_CMD="exec $TBIN/udpping \$(cat \$FAKE_CRIU_DIR/fake-pid) 203.0.113.1 7"
+	mkdir -p "$TMP/tmp"
+}
+
+assert_udp_nothing_left() {
+	assert_equal "$(ls -A "$TMP/tmp")" ""
+	no_process_running "$TBIN/udpping"
+	no_process_running "$BIN/repro-udp-restore --criu"
+}
+
+@test "udp --criu: a CRIU that fails check skips (77) with its first error line, never passes" {
+	export CRIU=$FAKE FAKE_CRIU_CHECK=$FIXTURES/criu-3.17.1_check_vvar-vclock.stderr
+	run -77 --separate-stderr "$BIN/repro-udp-restore" --criu
+	assert_equal "$stderr" ""
+	assert_equal "${lines[-1]}" "verdict: skipped: CRIU unusable here: Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds"
+	run -77 --separate-stderr "$BIN/repro-udp-restore" --criu --json
+	assert_equal "$(jq -r '"\(.verdict) \(.criu.usable)"' <<<"$output")" "skipped false"
+}
+
+@test "udp --criu: the installed criu answers, or skips saying why (Debian's 3.17.1 here)" {
+	require_root
+	local criu
+	criu=$(command -v criu) || skip "no criu installed (apt-get install criu, or set CRIU=)"
+	CRIU=$criu run --separate-stderr "$BIN/repro-udp-restore" --criu --json
+	case $status in
+	77) assert_equal "$(jq -r .reason <<<"$output")" "CRIU unusable here: $(jq -r .criu.reason <<<"$output")"
+	    skip "$(jq -r .reason <<<"$output")" ;;
+	0 | 1) assert_equal "$(jq -r .cases[0].restore.class <<<"$output")" ok ;;
+	*) fail "repro-udp-restore --criu exited $status: $stderr" ;;
+	esac
+}
+
+@test "udp --criu: without privileges it skips (77) and says which" {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	require_root
+	export CRIU=$FAKE TMPDIR=/tmp
+	run -77 --separate-stderr run_as_nobody "$BIN/repro-udp-restore" --criu
+	assert_equal "${lines[-1]}" "verdict: skipped: needs CAP_NET_ADMIN and CAP_SYS_ADMIN (network namespaces)"
+}
+
+@test "udp --criu: the moved restore failing to bind is reproduced (0); the control restores and pings resume" {
+	require_root
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	fake_udp
+	run -0 --separate-stderr "$BIN/repro-udp-restore" --criu
+	assert_equal "$stderr" ""
+	assert_line --index 1 "network:     client 192.0.2.2/24 in its own namespace (CRIU runs there too), echo peer 203.0.113.1:7"
+	assert_line --index 2 --regexp '^control:     client PID [0-9]+ pings 203\.0\.113\.1:7 from 192\.0\.2\.2, [0-9]+ round trips before the dump$'
+	assert_line --index 3 --regexp '^  dump:      exit 0 after [0-9.]+ s: ok$'
+	assert_line --index 5 --regexp '^  restore:   exit 0 after [0-9.]+ s: ok$'
+	assert_line --index 7 --regexp '^  pings:     resumed, from 192\.0\.2\.2:[0-9]+$'
+	assert_line --index 8 --regexp '^moved:       client PID [0-9]+ .*; then 192\.0\.2\.2 is replaced by 192\.0\.2\.3$'
+	assert_line --index 11 --regexp '^  restore:   exit 1 after [0-9.]+ s: bind-eaddrnotavail$'
+	assert_line --index 12 "             Error (criu/sk-inet.c:1059): inet: Can't bind inet socket (id 6): Cannot assign requested address"
+	assert_equal "${lines[-1]}" "verdict: reproduced: CRIU 4.2 cannot restore a connected UDP socket whose source address moved (192.0.2.2 -> 192.0.2.3): bind() of the old source fails with EADDRNOTAVAIL"
+	# CRIU ran four times, every time inside the client's namespace, not ours
+	run -0 grep -E ' (dump|restore) ' "$TMP/trace"
+	assert_equal "${#lines[@]}" 4
+	local ns
+	ns=$(cut -d' ' -f2 <<<"${lines[0]}")
+	refute [ "$ns" = "NETNS=$(readlink /proc/self/ns/net)" ]
+	assert_equal "$(grep -E ' (dump|restore) ' "$TMP/trace" | cut -d' ' -f2 | sort -u)" "$ns"
+	assert_line --index 0 --regexp "^CRIU_FAULT=- NETNS=net:\[[0-9]+\] dump -t [0-9]+ -D $TMP/tmp/crdiag-criu\.[^/]+/dump-control -v4 -o dump.log$"
+	assert_line --index 1 --regexp " restore -D .*/dump-control -v4 -o restore.log -d --pidfile .*/dump-control/restored.pid$"
+	assert_line --index 2 --regexp " dump -t [0-9]+ -D .*/dump-moved -v4 -o dump.log$"
+	assert_udp_nothing_left
+}
+
+@test "udp --criu --json: both cases, the network and the verdict" {
+	require_root
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	fake_udp
+	run -0 --separate-stderr "$BIN/repro-udp-restore" --criu --json
+	local j=$output
+	assert_equal "$(jq -c '.network' <<<"$j")" \
+		'{"family":"ipv4","old_source":"192.0.2.2","new_source":"192.0.2.3","peer":"203.0.113.1","peer_port":7}'
+	assert_equal "$(jq -c '[.cases[] | [.name, .address_moved, .dump.class, .restore.class, .restore.exit_code, .pings_resumed]]' <<<"$j")" \
+		'[["control",false,"ok","ok",0,true],["moved",true,"ok","bind-eaddrnotavail",1,null]]'
+	assert_equal "$(jq -r '.cases[0].resumed_from | split(":")[0]' <<<"$j")" 192.0.2.2
+	assert [ "$(jq '.cases[0].round_trips_before_dump' <<<"$j")" -ge 2 ]
+	assert_equal "$(jq -r '"\(.verdict) \(.exit_code) \(.images)"' <<<"$j")" "reproduced 0 null"
+	assert_udp_nothing_left
+}
+
+@test "udp --criu: a CRIU that restores the moved socket, and whose client pings again from the new address, is not reproduced (1)" {
+	require_root
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	fake_udp
+	unset FAKE_CRIU_RESTORE_NEEDS_ADDR
+	run -1 --separate-stderr "$BIN/repro-udp-restore" --criu --json
+	assert_equal "$(jq -c '[.cases[] | [.restore.class, .pings_resumed]]' <<<"$output")" '[["ok",true],["ok",true]]'
+	assert_equal "$(jq -r '.cases[1].resumed_from | split(":")[0]' <<<"$output")" 192.0.2.3
+	assert_equal "$(jq -r .reason <<<"$output")" \
+		"CRIU 4.2 restored the client after its address moved (192.0.2.2 -> 192.0.2.3) and its pings resumed"
+	assert_udp_nothing_left
+}
+
+@test "udp --criu: pings that do not resume are caught, in the moved case (1) and in the control (77)" {
+	require_root
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	local s
+	s=$(unique_sleep)
+	fake_udp
+	unset FAKE_CRIU_RESTORE_NEEDS_ADDR
+	# "restored", but silent
+	export FAKE_CRIU_RESTORE_CMD="exec sleep $s"
+	run -77 --separate-stderr "$BIN/repro-udp-restore" --criu --json
+	assert_equal "$(jq -c '[.cases[] | [.restore.class, .pings_resumed]]' <<<"$output")" '[["ok",false],[null,null]]'
+	assert_equal "$(jq -r .reason <<<"$output")" \
+		"untestable here: after the control restore (address unchanged) the client's pings did not resume"
+	no_process_running "sleep $s"
+	# only the moved one is silent: a restore into a namespace without 192.0.2.2
+	export FAKE_CRIU_RESTORE_CMD="ip -4 -o addr show | grep -q ' inet 192.0.2.2/' && exec $TBIN/udpping \$(cat \$FAKE_CRIU_DIR/fake-pid) 203.0.113.1 7; exec sleep $s"
+	run -1 --separate-stderr "$BIN/repro-udp-restore" --criu
+	assert_line "  pings:     did not resume within 5000 ms"
+	assert_equal "${lines[-1]}" "verdict: not-reproduced: CRIU 4.2 restored the client after its address moved (192.0.2.2 -> 192.0.2.3), but its pings did not resume"
+	no_process_running "sleep $s"
+	assert_udp_nothing_left
+}
+
+@test "udp --criu: a failing dump or control restore is untestable (77), with CRIU's line" {
+	require_root
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	fake_udp
+	export FAKE_CRIU_RESTORE_STATUS=1 FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-moved.log
+	run -77 --separate-stderr "$BIN/repro-udp-restore" --criu
+	assert_equal "${lines[-1]}" "verdict: skipped: untestable here: the control restore (address unchanged) failed: Error (criu/sk-inet.c:1059): inet: Can't bind inet socket (id 6): Cannot assign requested address"
+	refute_output --partial "moved:"
+	# the dump fails: the client is still running, and is stopped all the same
+	fake_udp
+	unset FAKE_CRIU_DUMP_KILLS
+	export FAKE_CRIU_DUMP_LOG=$LOGS/$SHORT_READ FAKE_CRIU_DUMP_STATUS=1
+	run -77 --separate-stderr "$BIN/repro-udp-restore" --criu --json
+	assert_equal "$(jq -r .reason <<<"$output")" \
+		"untestable here: criu dump of the client failed: Error (criu/pagemap-cache.c:212): pagemap-cache: Can't read 13086's pagemap file: No such file or directory"
+	assert_equal "$(jq -c '.cases[0].restore' <<<"$output")" null
+	assert_udp_nothing_left
+}
+
+@test "udp --criu: SIGTERM mid-dump stops CRIU, the client and the echo peer, removes the images, exits 2" {
+	require_root
+	local s pid i st=0
+	s=$(unique_sleep)
+	fake_udp
+	export FAKE_CRIU_DUMP_HANG=1 FAKE_CRIU_SLEEP=$s
+	"$BIN/repro-udp-restore" --criu >"$TMP/out" 2>"$TMP/err" 3>&- &
+	pid=$!
+	BG_PIDS+=("$pid")
+	for i in $(seq 200); do
+		pgrep -f "sleep $s" >/dev/null && break
+		sleep 0.05
+	done
+	pgrep -f "sleep $s" >/dev/null || fail "the fake CRIU never started: $(cat "$TMP/err")"
+	kill -TERM "$pid"
+	wait "$pid" || st=$?
+	assert_equal "$st" 2
+	assert_equal "$(cat "$TMP/err")" "repro-udp-restore: criu dump: interrupted by a signal; everything started is stopped"
+	no_process_running "sleep $s"
+	run -1 pgrep -P "$pid"
+	assert_udp_nothing_left
+}
+
+@test "udp --criu: --keep keeps the images (not the namespaces); options that do not apply" {
+	require_root
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	fake_udp
+	local before
+	before=$(ip netns list)
+	run -0 --separate-stderr "$BIN/repro-udp-restore" --criu --keep --json
+	local dir
+	dir=$(jq -r .images <<<"$output")
+	assert_equal "$(jq -r .cases[1].restore.log <<<"$output")" "$dir/dump-moved/restore.log"
+	assert_files_equal "$dir/dump-moved/restore.log" "$LOGS/criu-4.2_restore_udp_source-address-moved.log"
+	assert_files_equal "$dir/dump-control/dump.log" "$LOGS/criu-4.2_dump_udp.log"
+	assert_equal "$(ip netns list)" "$before"
+	rm -rf "$dir"
+	run -2 --separate-stderr "$BIN/repro-udp-restore" --criu --family 6
+	assert_equal "$stderr" "repro-udp-restore: --criu runs its own IPv4 client: --family, --bind and --pause do not apply"
+	run -2 --separate-stderr "$BIN/repro-udp-restore" --criu-timeout 5
+	assert_equal "$stderr" "repro-udp-restore: --restore, --keep and --criu-timeout need --criu"
+	run -2 --separate-stderr "$BIN/repro-udp-restore" --restore
+	assert_equal "$stderr" "repro-udp-restore: unknown option '--restore' (see --help)"
+	run -0 "$BIN/repro-udp-restore" --help
+	assert_line --partial "--criu: 0 this CRIU fails the moved restore with"
+}

@@ -36,11 +36,16 @@ enum {
 	CRIU_MODE_OPT_TIMEOUT,
 };
 
-#define CRIU_MODE_LONGOPTS                                                   \
+/* --criu and --criu-timeout; a repro whose CRIU mode always restores, or that has a
+ * --keep of its own, uses only these and sets m->keep itself. */
+#define CRIU_MODE_LONGOPTS_CORE                                              \
 	{ "criu", no_argument, NULL, CRIU_MODE_OPT_CRIU },                   \
-	{ "restore", no_argument, NULL, CRIU_MODE_OPT_RESTORE },             \
-	{ "keep", no_argument, NULL, CRIU_MODE_OPT_KEEP },                   \
 	{ "criu-timeout", required_argument, NULL, CRIU_MODE_OPT_TIMEOUT }
+
+#define CRIU_MODE_LONGOPTS                                                   \
+	CRIU_MODE_LONGOPTS_CORE,                                             \
+	{ "restore", no_argument, NULL, CRIU_MODE_OPT_RESTORE },             \
+	{ "keep", no_argument, NULL, CRIU_MODE_OPT_KEEP }
 
 #define CRIU_MODE_USAGE                                                                   \
 	"      --criu             run a real CRIU ($CRIU, else criu on PATH) and classify its\n" \
