@@ -232,6 +232,12 @@ interrupt() {
 	ARGS
 }
 
+@test "its own child cannot map the reservation: a runtime error, exit 2" {
+	run -2 --separate-stderr "$BIN/repro-pagemap-read" --size 16000T
+	assert_output ""
+	assert_equal "$stderr" "repro-pagemap-read: our child: mapping $((16000 << 40)) bytes PROT_NONE|MAP_NORESERVE: Cannot allocate memory"
+}
+
 @test "another user's process: permission denied, naming the privilege, exit 2" {
 	start_bg "$TMP/pid" "$TBIN/pattern" --pidfile "$TMP/pid"
 	local pid rc=0
