@@ -13,7 +13,7 @@ CC ?= cc
 PKGS := libelf libdw ncursesw
 DEB_PKGS := build-essential libelf-dev libdw-dev libncurses-dev binutils bats bats-support \
 	bats-assert bats-file tmux iproute2 jq pkg-config procps util-linux \
-	clang libclang-rt-14-dev qemu-system-x86 busybox-static
+	clang libclang-rt-14-dev qemu-system-x86 busybox-static criu
 PREFIX ?= /usr/local
 BINDIR_INSTALL = $(DESTDIR)$(PREFIX)/bin
 MANDIR_INSTALL = $(DESTDIR)$(PREFIX)/share/man/man1
