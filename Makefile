@@ -3,6 +3,7 @@
 #   make check           install missing packages (as root), build, run the bats suite
 #   make check SANITIZE=1  the same with ASan+UBSan, in build/asan (never mixed)
 #   make demo            the main job: a giant reservation, inspected
+#   make bench           vmainspect against pmap, smaps and the raw kernel interfaces
 #   make deps            install missing Debian packages (root) or print the line
 #   make install [PREFIX=/usr/local] [DESTDIR=]
 VERSION := 0.1.0
@@ -103,6 +104,11 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@repro/demo.sh $(abspath $(BIN))
+
+# Not a test: timings on a shared machine are noisy, so it reports, never fails on speed.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	bats/bench/bench.sh $(abspath $(BIN)) $(abspath $(TBIN))
 
 install: all
 	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL)
