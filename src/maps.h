@@ -63,6 +63,13 @@ int vma_kind_from_name(const char *s);
 
 static inline uint64_t vma_size(const struct vma *v) { return v->end - v->start; }
 
+/* A one-VMA list borrowing *v, to run a scan on that VMA alone. It owns nothing: never
+ * pass it to vma_list_free(). */
+static inline struct vma_list vma_list_one(struct vma *v)
+{
+	return (struct vma_list){ .v = v, .n = 1, .cap = 1 };
+}
+
 /* Index of the VMA containing addr, or -1. The list is sorted, as the kernel prints it. */
 ssize_t vma_find(const struct vma_list *l, uint64_t addr);
 /* Index of the largest VMA (first on ties), or -1 on an empty list. */

@@ -211,6 +211,7 @@ static int single_vma(int fd, const struct vma *v, const struct pm_kernel *k,
 	do
 		n = pread(fd, buf, len, (off_t)(v->start / ps * PM_ENTRY));
 	while (n < 0 && errno == EINTR);
+	c->errno_after = errno;
 	st->calls++;
 	if (n < 0) {
 		c->read_errno = errno;

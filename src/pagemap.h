@@ -60,6 +60,9 @@ struct pm_counts {
 	/* single backend only: the one pread */
 	uint64_t asked, got;     /* bytes */
 	int read_errno;          /* errno of a failed pread; 0 for a short or full read */
+	int errno_after;         /* errno as the pread left it: after a short or full read,
+				  * whatever the caller's errno held before (a read that
+				  * succeeds sets none): what CRIU < 4.0's pr_perror printed */
 };
 
 struct pm_stats {
