@@ -37,21 +37,35 @@ static inline __attribute__((always_inline)) void putc_(struct json *j, char c)
 	j->buf[j->len++] = c;
 }
 
+/* Short pieces of at most SHORT bytes, copied with a fixed-size memcpy the compiler
+ * inlines (a call to memcpy costs more than the copy): src must have SHORT readable
+ * bytes, of which the first n count. */
+enum { SHORT = 32 };
+
+static inline __attribute__((always_inline)) void put_short(struct json *j, const char *src,
+							    size_t n)
+{
+	if (sizeof(j->buf) - j->len < SHORT)
+		drain(j);
+	memcpy(j->buf + j->len, src, SHORT);
+	j->len += n;
+}
+
 static void put_u64(struct json *j, uint64_t v)
 {
-	char buf[20], *p = buf + sizeof(buf);
+	char buf[2 * SHORT], *p = buf + SHORT;
 
 	do
 		*--p = (char)('0' + v % 10);
 	while (v /= 10);
-	put(j, p, (size_t)(buf + sizeof(buf) - p));
+	put_short(j, p, (size_t)(buf + SHORT - p));
 }
 
 /* "0x..." with its quotes, lower-case, no leading zeros. */
 static void put_hex(struct json *j, uint64_t v)
 {
 	static const char digits[] = "0123456789abcdef";
-	char buf[20], *p = buf + sizeof(buf);
+	char buf[2 * SHORT], *p = buf + SHORT;
 
 	*--p = '"';
 	do
@@ -60,7 +74,7 @@ static void put_hex(struct json *j, uint64_t v)
 	*--p = 'x';
 	*--p = '0';
 	*--p = '"';
-	put(j, p, (size_t)(buf + sizeof(buf) - p));
+	put_short(j, p, (size_t)(buf + SHORT - p));
 }
 
 void json_init(struct json *j, FILE *f, bool pretty)
@@ -72,11 +86,18 @@ void json_init(struct json *j, FILE *f, bool pretty)
 
 static void indent(struct json *j)
 {
-	/* A newline and two spaces per level, at most JSON_MAX_DEPTH levels. */
-	static const char nl[] = "\n                                                                ";
+	/* A newline and two spaces per level: SHORT bytes cover 15 levels, deeper ones
+	 * (up to JSON_MAX_DEPTH) take the long way. */
+	static const char nl[2 * JSON_MAX_DEPTH + SHORT] =
+		"\n                                                                ";
+	size_t n = 1 + 2 * (size_t)j->depth;
 
-	if (j->pretty)
-		put(j, nl, 1 + 2 * (size_t)j->depth);
+	if (!j->pretty)
+		return;
+	if (n <= SHORT)
+		put_short(j, nl, n);
+	else
+		put(j, nl, n);
 }
 
 /* Before any value: a comma if needed, unless it follows its key. */
