@@ -2,11 +2,15 @@
  * and tiny: no engine code, only what any reader of pagemap must do at least.
  *
  *   pmraw floor PID          read /proc/PID/maps, then one PAGEMAP_SCAN walk over the
- *                            whole user address space (looping on walk_end)
+ *                            whole user address space (looping on walk_end), asking
+ *                            for the categories the engine reports
+ *   pmraw floor-present PID  the same walk asking only PAGE_IS_PRESENT: the least a
+ *                            reader of resident pages can ask the kernel
  *   pmraw pread PID          read /proc/PID/maps, then a chunked pread loop over every VMA
- *   pmraw giant-single PID   one pread for the largest VMA's whole pagemap (CRIU < 4.0)
- *   pmraw giant-pread PID    the largest VMA through the chunked pread loop
- *   pmraw giant-scan PID     the largest VMA through PAGEMAP_SCAN
+ *   pmraw giant-single PID [ADDR]  one pread for the giant VMA's whole pagemap (CRIU < 4.0)
+ *   pmraw giant-pread PID [ADDR]   the giant VMA through the chunked pread loop
+ *   pmraw giant-scan PID [ADDR]    the giant VMA through PAGEMAP_SCAN
+ * The giant VMA is the one containing ADDR (hex), or else the largest.
  * Each prints one line: "vmas N present P calls C bytes B" (giant-single adds asked/got).
  * Exit: 0 ok, 2 error. */
 #include <errno.h>
@@ -95,15 +99,17 @@ static uint64_t pread_range(int fd, struct range v, uint64_t *buf)
 	return present;
 }
 
-static uint64_t scan_range(int fd, struct range v)
+#define ALL_CATEGORIES (PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_FILE | PAGE_IS_HUGE | \
+			PAGE_IS_PFNZERO | PAGE_IS_SOFT_DIRTY)
+
+static uint64_t scan_range(int fd, struct range v, uint64_t categories)
 {
 	static struct page_region vec[VEC];
 	struct pm_scan_arg a = {
 		.size = sizeof(a), .start = v.start, .end = v.end,
 		.vec = (uintptr_t)vec, .vec_len = VEC,
-		.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
-		.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_FILE | PAGE_IS_HUGE |
-			       PAGE_IS_PFNZERO | PAGE_IS_SOFT_DIRTY,
+		.category_anyof_mask = categories & (PAGE_IS_PRESENT | PAGE_IS_SWAPPED),
+		.return_mask = categories,
 	};
 	uint64_t present = 0;
 
@@ -130,14 +136,17 @@ int main(int argc, char **argv)
 	char path[64];
 	int fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "Usage: pmraw floor|pread|giant-single|giant-pread|giant-scan PID\n");
+	if (argc != 3 && !(argc == 4 && strncmp(argv[1], "giant-", 6) == 0)) {
+		fprintf(stderr, "Usage: pmraw floor|floor-present|pread PID\n"
+				"       pmraw giant-single|giant-pread|giant-scan PID [ADDR]\n");
 		return 2;
 	}
 	ps = (uint64_t)sysconf(_SC_PAGESIZE);
 	v = read_maps(argv[2], &n);
+	uint64_t at = argc == 4 ? strtoull(argv[3], NULL, 16) : 0;
 	for (size_t i = 0; i < n; i++) {
-		if (v[i].end - v[i].start > giant.end - giant.start)
+		if (at ? v[i].start <= at && at < v[i].end
+		       : v[i].end - v[i].start > giant.end - giant.start)
 			giant = v[i];
 		all.start = v[i].start < all.start ? v[i].start : all.start;
 		all.end = v[i].end > all.end ? v[i].end : all.end;
@@ -149,12 +158,14 @@ int main(int argc, char **argv)
 		die("malloc");
 
 	if (strcmp(argv[1], "floor") == 0) {
-		present = n ? scan_range(fd, all) : 0;
+		present = n ? scan_range(fd, all, ALL_CATEGORIES) : 0;
+	} else if (strcmp(argv[1], "floor-present") == 0) {
+		present = n ? scan_range(fd, all, PAGE_IS_PRESENT) : 0;
 	} else if (strcmp(argv[1], "pread") == 0) {
 		for (size_t i = 0; i < n; i++)
 			present += pread_range(fd, v[i], buf);
 	} else if (strcmp(argv[1], "giant-scan") == 0) {
-		present = scan_range(fd, giant);
+		present = scan_range(fd, giant, ALL_CATEGORIES);
 	} else if (strcmp(argv[1], "giant-pread") == 0) {
 		present = pread_range(fd, giant, buf);
 	} else if (strcmp(argv[1], "giant-single") == 0) {
@@ -172,11 +183,15 @@ int main(int argc, char **argv)
 			present += big[i] >> 63;
 		printf("asked %zu got %zd ", asked, got);
 		bytes = (uint64_t)got;
+		munmap(big, asked);
 	} else {
 		fprintf(stderr, "pmraw: unknown mode '%s'\n", argv[1]);
 		return 2;
 	}
 	printf("vmas %zu present %" PRIu64 " calls %" PRIu64 " bytes %" PRIu64 "\n", n, present,
 	       calls, bytes);
+	free(buf);
+	free(v);
+	close(fd);
 	return 0;
 }
