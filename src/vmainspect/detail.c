@@ -50,7 +50,7 @@ int detail_text(const struct snapshot *s, size_t i, struct strbuf *b)
 		r |= count_line(b, "huge", known & PM_HAS_HUGE, c->huge, ps, be);
 		r |= count_line(b, "zero pfn", known & PM_HAS_PFNZERO, c->pfnzero, ps, be);
 		r |= count_line(b, "soft-dirty", known & PM_HAS_SOFT_DIRTY, c->soft_dirty, ps, be);
-		r |= count_line(b, "neither", true, k->pages - c->present - c->swapped, ps, be);
+		r |= count_line(b, "not populated", true, k->pages - c->present - c->swapped, ps, be);
 		r |= sb_printf(b, "  resident = present x page size = %" PRIu64 " x %" PRIu64
 				  " = %" PRIu64 " bytes%s\n",
 			       c->present, ps, c->present * ps,

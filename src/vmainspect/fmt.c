@@ -186,8 +186,9 @@ int fmt_title(const struct fmt_layout *l, struct strbuf *b)
 	return 0;
 }
 
-/* Append one display unit (a character or '?'), or measure it when b is NULL. */
-static unsigned name_unit(const char *p, size_t *len, struct strbuf *b, int *err)
+/* Append one display unit (a character or '?') of the avail bytes at p, or only
+ * measure it when b is NULL. *len: the bytes it took. */
+static unsigned name_unit(const char *p, size_t avail, size_t *len, struct strbuf *b, int *err)
 {
 	mbstate_t st;
 	wchar_t wc;
@@ -195,7 +196,7 @@ static unsigned name_unit(const char *p, size_t *len, struct strbuf *b, int *err
 	int w;
 
 	memset(&st, 0, sizeof(st));
-	n = mbrtowc(&wc, p, strlen(p), &st);
+	n = mbrtowc(&wc, p, avail, &st);
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0 || (w = wcwidth(wc)) < 0) {
 		*len = n == (size_t)-1 || n == (size_t)-2 || n == 0 ? 1 : n;
 		if (b && sb_printf(b, "?") < 0)
@@ -221,8 +222,10 @@ int fmt_name(const char *name, unsigned cols, struct strbuf *b)
 				return -1;
 		return 0;
 	}
+	const char *end = name + strlen(name);
+
 	for (p = name; *p; p += len)
-		total += name_unit(p, &len, NULL, &err);
+		total += name_unit(p, (size_t)(end - p), &len, NULL, &err);
 	p = name;
 	if (total > cols) {
 		/* keep the tail: drop units until the rest fits behind "..." */
@@ -231,10 +234,27 @@ int fmt_name(const char *name, unsigned cols, struct strbuf *b)
 			return -1;
 		skip_to = total - room;
 		for (unsigned gone = 0; *p && gone < skip_to; p += len)
-			gone += name_unit(p, &len, NULL, &err);
+			gone += name_unit(p, (size_t)(end - p), &len, NULL, &err);
 	}
 	for (; *p; p += len)
-		name_unit(p, &len, b, &err);
+		name_unit(p, (size_t)(end - p), &len, b, &err);
+	return err;
+}
+
+int fmt_clip(const char *s, size_t n, unsigned cols, struct strbuf *b)
+{
+	const char *end = s + n;
+	unsigned used = 0, w;
+	size_t len;
+	int err = 0;
+
+	for (const char *p = s; p < end && *p && err == 0; p += len) {
+		w = name_unit(p, (size_t)(end - p), &len, NULL, &err);
+		if (used + w > cols)
+			break;
+		used += w;
+		name_unit(p, (size_t)(end - p), &len, b, &err);
+	}
 	return err;
 }
 
@@ -287,7 +307,13 @@ int fmt_row(const struct snapshot *s, size_t i, const struct fmt_layout *l, stru
 			break;
 		}
 		case COL_NAME:
-			r = fmt_name(v->name[0] ? v->name : "", l->width[col], b);
+			if (v->name[0]) {
+				r = fmt_name(v->name, l->width[col], b);
+				break;
+			}
+			/* anonymous: no name, and no trailing blanks from the bar either */
+			while (b->len && b->s[b->len - 1] == ' ')
+				b->s[--b->len] = '\0';
 			break;
 		}
 	}
@@ -296,7 +322,9 @@ int fmt_row(const struct snapshot *s, size_t i, const struct fmt_layout *l, stru
 
 static const char *ms(double seconds, char *buf, size_t size)
 {
-	snprintf(buf, size, seconds < 0.1 ? "%.2f ms" : "%.0f ms", seconds * 1e3);
+	double ms = seconds * 1e3;
+
+	snprintf(buf, size, ms < 1 ? "%.2f ms" : ms < 10 ? "%.1f ms" : "%.0f ms", ms);
 	return buf;
 }
 

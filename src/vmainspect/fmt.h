@@ -73,6 +73,10 @@ void fmt_bar(const struct snapshot *s, size_t i, unsigned width, unsigned *resid
 /* Sizes as table cells: "1.02T", "12.0K", "512" (binary units, at most 6 wide). */
 const char *fmt_size_short(uint64_t bytes, char *buf, size_t size);
 
+/* Append as much of the n bytes at s as fits in cols display columns, from the start
+ * (sanitised like a name). */
+int fmt_clip(const char *s, size_t n, unsigned cols, struct strbuf *b);
+
 /* Append name sanitised; cols > 0 clips it to that many display columns, keeping the
  * end of it (the informative part of a path) behind "..." */
 int fmt_name(const char *name, unsigned cols, struct strbuf *b);

@@ -16,8 +16,9 @@
 
 enum scr { SCR_LIST, SCR_DETAIL, SCR_HELP };
 
-/* Reactions a key handler asks of the loop. */
-enum { R_NONE = 0, R_REDRAW = 1, R_REORDER = 2, R_FILTER = 4, R_RESCAN = 8, R_QUIT = 16 };
+/* Reactions a key handler asks of the loop; R_TOP: sort and filter again, select the
+ * first row. */
+enum { R_NONE = 0, R_REDRAW = 1, R_TOP = 2, R_RESCAN = 4, R_QUIT = 8 };
 
 struct ui {
 	const struct view_config *cfg;
@@ -60,21 +61,25 @@ static void select_row(struct ui *u, size_t row)
 		u->sel = u->snap.vmas.v[u->order.idx[row]].start;
 }
 
-/* The selected VMA stays selected when it is still shown; when a filter hides it the
- * first row is selected, when a rescan loses it the row at the same place is. */
-static void reorder(struct ui *u, bool filtered)
+/* A new sort or filter selects the first row: the point of sorting by cost is to look
+ * at the worst VMA. A rescan keeps the selected VMA, or the row at the same place when
+ * the VMA is gone. */
+static void reorder(struct ui *u, bool to_top)
 {
 	u->spec.filter = u->filter.len ? u->filter.s : NULL;
 	if (model_order(&u->snap, &u->spec, &u->order) < 0)
 		oom();
+	if (to_top) {
+		u->top = 0;
+		select_row(u, 0);
+		return;
+	}
 	for (size_t r = 0; r < u->order.n; r++) {
 		if (u->snap.vmas.v[u->order.idx[r]].start == u->sel) {
 			u->cursor = r;
 			return;
 		}
 	}
-	if (filtered)
-		u->cursor = 0;
 	select_row(u, u->cursor < u->order.n ? u->cursor : u->order.n ? u->order.n - 1 : 0);
 }
 
@@ -153,16 +158,20 @@ static void draw_status(struct ui *u, const char *right)
 
 static bool too_small(void)
 {
+	char line[64];
+
 	if (COLS >= VIEW_MIN_COLS && LINES >= VIEW_MIN_LINES)
 		return false;
 	erase();
 	attrset(crt_attr(CRT_WARN));
-	mvprintw(0, 0, "%.*s", COLS, "terminal too small");
+	mvaddnstr(0, 0, "terminal too small", COLS);
 	attrset(crt_attr(CRT_NORMAL));
-	mvprintw(1, 0, "%.*s", COLS, "vmainspect needs");
-	mvprintw(2, 0, "at least %dx%d,", VIEW_MIN_COLS, VIEW_MIN_LINES);
-	mvprintw(3, 0, "this is %dx%d", COLS, LINES);
-	mvprintw(4, 0, "%.*s", COLS, "q quits");
+	mvaddnstr(1, 0, "vmainspect needs", COLS);
+	snprintf(line, sizeof(line), "at least %dx%d,", VIEW_MIN_COLS, VIEW_MIN_LINES);
+	mvaddnstr(2, 0, line, COLS);
+	snprintf(line, sizeof(line), "this is %dx%d", COLS, LINES);
+	mvaddnstr(3, 0, line, COLS);
+	mvaddnstr(4, 0, "q quits", COLS);
 	return true;
 }
 
@@ -239,7 +248,7 @@ static void draw_list(struct ui *u)
 		draw_row(u, y0 + k, u->top + (size_t)k, &l);
 	if (u->order.n == 0) {
 		attrset(crt_attr(CRT_NORMAL));
-		mvprintw(y0, 0, "%.*s", COLS, "no VMA matches the filter (/ to change it, Esc clears it)");
+		mvaddnstr(y0, 0, "no VMA matches the filter (/ to change it, Esc clears it)", COLS);
 	}
 	snprintf(pos, sizeof(pos), "%zu/%zu", u->order.n ? u->cursor + 1 : 0, u->order.n);
 	draw_status(u, pos);
@@ -275,6 +284,7 @@ static const char help_text[] =
 
 static void draw_pager(struct ui *u, const char *title)
 {
+	struct strbuf one = { 0 };
 	const char *p = u->line.s ? u->line.s : "";
 	size_t nlines = 0, visible = LINES > 2 ? (size_t)(LINES - 2) : 0;
 	int y = 1;
@@ -290,11 +300,16 @@ static void draw_pager(struct ui *u, const char *title)
 		int len = nl ? (int)(nl - p) : (int)strlen(p);
 		if (n >= u->page_top && y < LINES - 1) {
 			bool warn = len > 2 && strncmp(p, "  !", 3) == 0;
+			/* clip by display columns: a name may hold wide characters */
+			sb_reset(&one);
+			if (fmt_clip(p, (size_t)len, (unsigned)COLS, &one) < 0)
+				oom();
 			attrset(crt_attr(warn ? CRT_OVERCAP : CRT_NORMAL));
-			mvaddnstr(y++, 0, p, len < COLS ? len : COLS);
+			mvaddstr(y++, 0, one.s ? one.s : "");
 		}
 		p += len + (nl != NULL);
 	}
+	sb_free(&one);
 	draw_status(u, NULL);
 	if (!u->msg[0]) {
 		attrset(crt_attr(CRT_TITLE));
@@ -370,7 +385,7 @@ static int sort_by(struct ui *u, enum sort_key k)
 	else
 		u->spec.reverse = false;
 	u->spec.key = k;
-	return R_REORDER;
+	return R_TOP;
 }
 
 static int act_sort_address(struct ui *u) { return sort_by(u, SORT_ADDRESS); }
@@ -381,21 +396,21 @@ static int act_sort_resident(struct ui *u) { return sort_by(u, SORT_RESIDENT); }
 static int act_reverse(struct ui *u)
 {
 	u->spec.reverse = !u->spec.reverse;
-	return R_REORDER;
+	return R_TOP;
 }
 
 static int act_sort_next(struct ui *u)
 {
 	u->spec.key = (u->spec.key + 1) % SORT_KEY_COUNT;
 	u->spec.reverse = false;
-	return R_REORDER;
+	return R_TOP;
 }
 
 static int act_sort_prev(struct ui *u)
 {
 	u->spec.key = (u->spec.key + SORT_KEY_COUNT - 1) % SORT_KEY_COUNT;
 	u->spec.reverse = false;
-	return R_REORDER;
+	return R_TOP;
 }
 
 static int act_filter(struct ui *u)
@@ -412,7 +427,7 @@ static int act_clear_filter(struct ui *u)
 	if (!u->filter.len)
 		return R_NONE;
 	sb_reset(&u->filter);
-	return R_FILTER;
+	return R_TOP;
 }
 
 static int act_detail(struct ui *u)
@@ -503,21 +518,21 @@ static int edit_key(struct ui *u, int ch)
 		sb_reset(&u->filter);
 		if (u->saved.len && sb_printf(&u->filter, "%s", u->saved.s) < 0)
 			oom();
-		return R_FILTER;
+		return R_TOP;
 	case KEY_BACKSPACE: case 127: case CTRL('h'):
 		while (u->filter.len && ((unsigned char)u->filter.s[--u->filter.len] & 0xc0) == 0x80)
 			;
 		if (u->filter.s)
 			u->filter.s[u->filter.len] = '\0';
-		return R_FILTER;
+		return R_TOP;
 	case CTRL('u'):
 		sb_reset(&u->filter);
-		return R_FILTER;
+		return R_TOP;
 	}
 	if (ch >= ' ' && ch < 256 && ch != 127) {
 		if (sb_printf(&u->filter, "%c", ch) < 0)
 			oom();
-		return R_FILTER;
+		return R_TOP;
 	}
 	return R_NONE;
 }
@@ -546,6 +561,18 @@ static void fault(const char *what)
 	}
 	if (strcmp(what, "segv") == 0)
 		raise(SIGSEGV);
+}
+
+static void ui_free(struct ui *u)
+{
+	int err = errno;
+
+	snapshot_free(&u->snap);
+	order_free(&u->order);
+	sb_free(&u->filter);
+	sb_free(&u->saved);
+	sb_free(&u->line);
+	errno = err;
 }
 
 int view_run(const struct view_config *cfg, struct snapshot *first)
@@ -598,8 +625,8 @@ int view_run(const struct view_config *cfg, struct snapshot *first)
 			u.next_refresh = now() + cfg->delay;
 			react |= R_REDRAW;
 		}
-		if (react & (R_REORDER | R_FILTER)) {
-			reorder(&u, react & R_FILTER);
+		if (react & R_TOP) {
+			reorder(&u, true);
 			react |= R_REDRAW;
 		}
 		if (t >= u.next_alive) {
@@ -612,20 +639,9 @@ int view_run(const struct view_config *cfg, struct snapshot *first)
 		dirty |= (react & R_REDRAW) != 0;
 	}
 	crt_done();
-	snapshot_free(&u.snap);
-	order_free(&u.order);
-	sb_free(&u.filter);
-	sb_free(&u.saved);
-	sb_free(&u.line);
+	ui_free(&u);
 	return 0;
-fail: {
-	int err = errno;
-	snapshot_free(&u.snap);
-	order_free(&u.order);
-	sb_free(&u.filter);
-	sb_free(&u.saved);
-	sb_free(&u.line);
-	errno = err;
+fail:
+	ui_free(&u);
 	return -1;
-}
 }
