@@ -55,6 +55,10 @@ static void put_u64(struct json *j, uint64_t v)
 {
 	char buf[2 * SHORT], *p = buf + SHORT;
 
+	if (v < 10) { /* most page counts of most VMAs are 0 */
+		putc_(j, (char)('0' + v));
+		return;
+	}
 	do
 		*--p = (char)('0' + v % 10);
 	while (v /= 10);
