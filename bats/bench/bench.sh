@@ -22,7 +22,8 @@ WARMUP=${BENCH_WARMUP:-1}
 SCALES=${BENCH_SCALES:-20000 60000}
 RESIDENT=${BENCH_RESIDENT:-256M}
 RESERVE=${BENCH_RESERVE:-1T}
-OUT=${BENCH_OUT:-$(cd "$(dirname "$0")" && pwd)/results.md}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${BENCH_OUT:-$ROOT/bats/bench/results.md}
 INSPECT=${BENCH_INSPECT:-$BIN/vmainspect}
 
 WORK=$(mktemp -d /tmp/crdiag-bench.XXXXXX)
@@ -227,7 +228,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- kernel: $(uname -srm)"
 	echo "- CPU: $(cpu_model), $(nproc) online; load average $load_before before, $load_after after"
-	echo "- inspector: $INSPECT ($("$INSPECT" --version))"
+	echo "- inspector: ${INSPECT#"$ROOT"/} ($("$INSPECT" --version))"
 	echo "- fixture: chromelike, a $RESERVE PROT_NONE reservation, $RESIDENT resident, small VMAs per table"
 	echo "- $RUNS timed rounds after $WARMUP warm-up, every case once per round in rotating order;"
 	echo "  whole processes (exec included), stdout to /dev/null. CPU time (user + sys, from"
