@@ -5,6 +5,7 @@
 #   make check-kernel    the same suite inside another kernel under qemu (KERNEL=, default
 #                        Debian's linux-image-amd64: 6.1, without PAGEMAP_SCAN)
 #   make demo            the main job: a giant reservation, inspected
+#   make bench           vmainspect against pmap, smaps and the raw kernel interfaces
 #   make deps            install missing Debian packages (root) or print the line
 #   make install [PREFIX=/usr/local] [DESTDIR=]
 VERSION := 0.1.0
@@ -140,6 +141,11 @@ check-kernel: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@repro/demo.sh $(abspath $(BIN))
+
+# Not a test: timings on a shared machine are noisy, so it reports, never fails on speed.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	bats/bench/bench.sh $(abspath $(BIN)) $(abspath $(TBIN))
 
 install: all
 	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL)

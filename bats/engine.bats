@@ -146,6 +146,24 @@ vma_field() { # vma_field JSONFILE START FIELD
 	fi
 }
 
+@test "backends agree on a Chrome-like process; anonymous runs walked apart keep file counts right" {
+	kernel_has_pagemap_scan || skip "kernel has no PAGEMAP_SCAN (Linux < 6.7)"
+	start_bg "$TMP/cl.pid" "$TBIN/chromelike" --pidfile "$TMP/cl.pid" --vmas 600 --resident 8M
+	local cl
+	cl=$(cat "$TMP/cl.pid")
+	counts scan "$cl" >"$TMP/scan"
+	counts read "$cl" >"$TMP/read"
+	run diff "$TMP/scan" "$TMP/read"
+	assert_success
+	# The scan walks private anonymous runs without PAGE_IS_FILE: more than one walk, and
+	# still file pages where files are mapped, none in anonymous memory.
+	"$BIN/crdiag-scan" --backend scan --json "$cl" >"$TMP/scan.json"
+	run -0 jq '.calls > 1 and ([.vmas[] | select(.kind == "file") | .file] | add) > 0
+		and ([.vmas[] | select(.kind == "anon" or .kind == "heap" or .kind == "stack"
+			or .kind == "reservation") | .file] | add) == 0' "$TMP/scan.json"
+	assert_output true
+}
+
 @test "present pages equal smaps Rss per VMA (zero-page mappings aside)" {
 	kernel_has_pagemap_scan || skip "kernel has no PAGEMAP_SCAN (Linux < 6.7)"
 	start_pattern

@@ -5,6 +5,10 @@
  * strings are escaped byte-exactly (control bytes as \u00XX, invalid UTF-8 bytes as
  * \u00XX too, so any path survives). Sizes are integers, addresses hex strings.
  * Nesting depth is bounded (JSON_MAX_DEPTH); deeper writes are ignored and flagged.
+ *
+ * Output is buffered inside struct json (a report can be tens of megabytes) and
+ * reaches f in large writes: it is all there after json_finish(). Do not write to f
+ * directly between json_init() and json_finish() without json_flush() first.
  */
 #ifndef CRDIAG_JSON_H
 #define CRDIAG_JSON_H
@@ -14,6 +18,7 @@
 #include <stdio.h>
 
 #define JSON_MAX_DEPTH 32
+#define JSON_BUF 16384
 
 struct json {
 	FILE *f;
@@ -22,6 +27,9 @@ struct json {
 	bool after_key;
 	bool overflow;
 	bool pretty;
+	bool write_error;
+	size_t len;              /* bytes waiting in buf */
+	char buf[JSON_BUF];
 };
 
 void json_init(struct json *j, FILE *f, bool pretty);
@@ -46,7 +54,11 @@ void json_khex(struct json *j, const char *key, uint64_t v);
 void json_kbool(struct json *j, const char *key, bool v);
 void json_kdouble(struct json *j, const char *key, double v);
 
-/* Finish the document with a newline; returns 0, or -1 if a write failed. */
+/* Write what is buffered to f and fflush it; returns 0, or -1 if a write failed. */
+int json_flush(struct json *j);
+
+/* Finish the document with a newline and flush; returns 0, or -1 if a write failed
+ * or the document is not well formed (unbalanced, too deep). */
 int json_finish(struct json *j);
 
 #endif

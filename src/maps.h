@@ -5,7 +5,8 @@
  * line number, it never crashes and never truncates. There is no cap on the number
  * of lines or the length of a path.
  *
- * Ownership: a vma_list owns its names; vma_list_free() releases everything and is
+ * Ownership: a vma_list owns its names (empty ones share one static string: release
+ * them only through vma_list_free); vma_list_free() releases everything and is
  * safe on a zeroed or half-filled list. Functions return 0 or -1 with errno set.
  */
 #ifndef CRDIAG_MAPS_H
