@@ -403,7 +403,10 @@ tests_section() {
 		"${files[@]}"
 	rc=$?
 	local shown=()
-	for f in "${files[@]}"; do shown+=("${f#"$SRC"/}"); done
+	for f in "${files[@]}"; do
+		[ -d "$f" ] && f=${f%/}/
+		shown+=("${f#"$SRC"/}")
+	done
 	jq -n --arg rc "$rc" --arg seconds "$(since "$start")" --arg mode "$MODE" \
 		--argjson counts "$(tap_json "$OUT/tests.tap")" \
 		--argjson files "$(printf '%s\n' "${shown[@]}" | jq -R . | jq -s .)" \
