@@ -225,7 +225,9 @@ report_with_fakes() { # report_with_fakes ARGS...: crdiag-report on $TMP/bin, in
 @test "report: --pid shows the process's reservation over the read cap and its bound UDP sockets" {
 	local start end
 	read -r _ start end < <(grep '^reservation ' "$BATS_FILE_TMPDIR/subject.out")
-	assert_equal "$(jqr '.process.vmas.over_cap | map([.start, .end]) | @json')" "[[\"0x$start\",\"0x$end\"]]"
+	assert_equal "$(jqr ".process.vmas.over_cap | any(.start == \"0x$start\" and .end == \"0x$end\")")" true
+	# an ASan build has shadow memory regions over the cap too
+	[ "${CRDIAG_SANITIZE:-}" = 1 ] || assert_equal "$(jqr '.process.vmas.over_cap | length')" 1
 	assert_equal "$(jqr .process.comm)" subject
 	local fd
 	fd=$(awk '$1 == "udp4-connected" { print $2 }' "$BATS_FILE_TMPDIR/subject.out")
