@@ -258,6 +258,30 @@ report_with_fakes() { # report_with_fakes ARGS...: crdiag-report on $TMP/bin, in
 	assert_file_not_exists "$TMP/r/logs/criu-check.log"
 }
 
+@test "report: with a usable CRIU, the tier's verdict and the class of every CRIU run" {
+	# no working CRIU on this kernel: helpers/fake-criu replays the real CRIU 4.2 logs
+	local logs=$SHARED_FIXTURES/criu-logs
+	[ -r "$logs/criu-4.2_dump_giant-vma_pagemap-scan.log" ] || skip "no shared CRIU logs at $logs"
+	fake_bin
+	ln -s "$BIN/repro-giant-vma" "$TMP/bin/repro-giant-vma"
+	mkdir "$TMP/tmp"
+	CRIU=$BATS_TEST_DIRNAME/helpers/fake-criu TMPDIR=$TMP/tmp \
+		FAKE_CRIU_DUMP_LOG_FAULT=$logs/criu-4.2-without-short-read-fix_dump_giant-vma_CRIU_FAULT-135.log \
+		FAKE_CRIU_DUMP_STATUS_FAULT=1 \
+		FAKE_CRIU_DUMP_LOG=$logs/criu-4.2_dump_giant-vma_pagemap-scan.log FAKE_CRIU_DUMP_STATUS=0 \
+		run -0 --separate-stderr report_with_fakes --no-tests
+	J=$TMP/r/report.json
+	assert_equal "$(jqr '.criu | [.status, .version, .check_output.text] | @json')" '["usable","4.2","Looks good.\n"]'
+	assert_equal "$(jqr '.criu_tier[0] | [.command, .verdict, .exit_code] | @json')" \
+		'["repro-giant-vma --criu","reproduced",0]'
+	assert_equal "$(jqr '[.criu_tier[0].runs[] | [.step, .exit_code, .class]] | @json')" \
+		'[["dump pread",1,"short-read-bug"],["dump default",0,"ok"]]'
+	run -0 cat "$TMP/r/report.md"
+	assert_line --regexp "^\\| repro-giant-vma --criu \\| dump pread \\| 1 \\| [0-9.]+ \\| short-read-bug \\| Error \\(criu/pagemap-cache\\.c:212\\): pagemap-cache: Can't read [0-9]+'s pagemap file: No such file or directory \\|$"
+	assert_line --regexp "^\\| repro-giant-vma --criu \\| dump default \\| 0 \\| [0-9.]+ \\| ok \\| Dumping finished successfully \\|$"
+	assert_equal "$(ls -A "$TMP/tmp")" ""
+}
+
 @test "report: kernel config items from the first config found; 'unknown' without one" {
 	fake_bin
 	fake_repro ok 'echo "verdict: reproduced: fine"'
