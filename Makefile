@@ -6,6 +6,7 @@
 #                        Debian's linux-image-amd64: 6.1, without PAGEMAP_SCAN)
 #   make demo            the main job: a giant reservation, inspected
 #   make bench           vmainspect against pmap, smaps and the raw kernel interfaces
+#   make report          a bug report for CRIU: build/report/report.md and report.json
 #   make deps            install missing Debian packages (root) or print the line
 #   make install [PREFIX=/usr/local] [DESTDIR=]
 VERSION := 0.1.0
@@ -50,11 +51,13 @@ PROGS := $(sort $(notdir $(PROG_DIRS)))
 REPROS := $(basename $(notdir $(wildcard repro/repro-*.c)))
 REPRO_COMMON := $(filter-out $(wildcard repro/repro-*.c),$(wildcard repro/*.c))
 HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
+# A script program is src/NAME/NAME.sh -> bin/NAME, with @VERSION@ filled in.
+SCRIPTS := $(notdir $(basename $(wildcard src/*/*.sh)))
 
-ALL_BINS := $(PROGS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%)
+ALL_BINS := $(PROGS:%=$(BIN)/%) $(SCRIPTS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%)
 MANPAGES := $(wildcard src/*/*.1)
 
-.PHONY: all clean deps check check-kernel demo install bench fuzz fuzzers FORCE
+.PHONY: all clean deps check check-kernel demo report install bench fuzz fuzzers FORCE
 all: $(ALL_BINS)
 
 $(BUILD)/%.o: %.c
@@ -72,6 +75,13 @@ $(BIN)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/$(1)/*.c)) $(LIB)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+define script_rule
+$(BIN)/$(1): src/$(1)/$(1).sh Makefile
+	@mkdir -p $$(@D)
+	sed 's/@VERSION@/$$(VERSION)/g' $$< >$$@.tmp && chmod 0755 $$@.tmp && mv $$@.tmp $$@
+endef
+$(foreach s,$(SCRIPTS),$(eval $(call script_rule,$(s))))
 
 $(BIN)/repro-%: $(BUILD)/repro/repro-%.o $(REPRO_COMMON:%.c=$(BUILD)/%.o) $(LIB)
 	@mkdir -p $(@D)
@@ -138,6 +148,14 @@ check-kernel: deps
 		BATS_FLAGS="$(BATS_FLAGS)" bats/kernel/check-kernel.sh --kernel $(KERNEL) \
 		--cache build/kernel --out $(BUILD)/kernel --timeout $(KERNEL_TIMEOUT) $(TESTS)
 
+# make report [REPORT_DIR=build/report] [REPORT_FLAGS="--quick --pid PID"]: the whole
+# suite, every repro and the facts in one Markdown file to paste into a CRIU issue.
+REPORT_DIR ?= $(BUILD)/report
+REPORT_FLAGS ?=
+report: deps
+	@$(MAKE) --no-print-directory all fuzzers
+	$(BIN)/crdiag-report --output $(REPORT_DIR) $(REPORT_FLAGS)
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@repro/demo.sh $(abspath $(BIN))
@@ -149,7 +167,7 @@ bench: deps
 
 install: all
 	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL)
-	install -m 0755 $(PROGS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(BINDIR_INSTALL)
+	install -m 0755 $(PROGS:%=$(BIN)/%) $(SCRIPTS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(BINDIR_INSTALL)
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(MANDIR_INSTALL))
 
 clean:

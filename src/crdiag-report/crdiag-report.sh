@@ -1,0 +1,661 @@
+#!/usr/bin/env bash
+# crdiag-report: what a CRIU maintainer asks for first, in one Markdown file ready to
+# paste into an issue, and its JSON twin. It builds nothing: it runs what `make` built
+# (the programs next to it) and the bats suite of the tree they were built from.
+#
+# The JSON is written first and the Markdown is rendered from it, so the two cannot
+# disagree. Every step that runs something is bounded by a timeout, and SIGINT/SIGTERM
+# stop the running step before the script exits.
+set -uo pipefail
+shopt -s nullglob
+
+PROG=crdiag-report
+VERSION='@VERSION@'
+# Kernel config items a CRIU maintainer checks first.
+CONFIG_ITEMS=(CONFIG_CHECKPOINT_RESTORE CONFIG_MEM_SOFT_DIRTY CONFIG_USERFAULTFD)
+# --quick: the engine's tests (the kernel-facing pagemap behaviour), about 15 s.
+QUICK_TESTS=(engine.bats)
+LOG_LINES=${CRDIAG_REPORT_LOG_LINES:-200}
+
+usage() {
+	cat <<EOF
+Usage: $PROG [OPTIONS]
+Write a bug report for CRIU: this system's facts (kernel, config, PAGEMAP_SCAN, CRIU
+and \`criu check\`, sysctls), every reproducer's verdict, the CRIU tier's classes, the
+bats suite's results (TAP and JUnit), and with --pid what crdiag sees in a process.
+One Markdown file ready to paste into an issue (DIR/report.md) and its JSON twin
+(DIR/report.json); full logs in DIR/logs, TAP in DIR/tests.tap, JUnit in DIR/junit.
+
+  -o, --output DIR        where to write (default ./crdiag-report; created)
+  -p, --pid PID           add that process: over-cap VMAs (vmainspect) and its UDP
+                          sockets bound to a source address (crdiag-sockets)
+  -q, --quick             run only the quick tests (${QUICK_TESTS[*]})
+  -t, --tests FILE        run these bats files instead of the whole suite (repeatable)
+  -n, --no-tests          run no tests
+  -T, --timeout S         limit for each reproducer and CRIU run (default 120)
+      --tests-timeout S   limit for the whole test run (default 1800)
+  -h, --help              this help
+  -V, --version           version
+
+CRIU is \$CRIU if set, else criu on PATH (as bin/crdiag-criu finds it). The kernel
+config is the first of CRDIAG_REPORT_CONFIG (FILE[:FILE...], default
+/boot/config-\$(uname -r):/proc/config.gz) that exists; "unknown" when none does.
+Programs are found next to this script (CRDIAG_BIN overrides), the suite in the tree
+they were built in (CRDIAG_SRC overrides), test helpers in build/*/t (CRDIAG_TBIN).
+
+Exit status: 0 report written and no test failed, 1 report written but tests failed
+(or timed out), 2 error (no report).
+EOF
+}
+
+die() {
+	echo "$PROG: $*" >&2
+	cleanup
+	exit 2
+}
+
+is_count() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -gt 0 ] 2>/dev/null; }
+
+# --- options ---------------------------------------------------------------------
+OUT=crdiag-report PID_ARG="" TIMEOUT=120 TESTS_TIMEOUT=1800 MODE=full TEST_ARGS=() MODES=()
+ARGV=("$@")
+while [ $# -gt 0 ]; do
+	opt=$1 val=""
+	case $opt in
+	--*=*) val=${opt#*=} opt=${opt%%=*} ;;
+	esac
+	case $opt in
+	-o | --output | -p | --pid | -t | --tests | -T | --timeout | --tests-timeout)
+		if [ -z "$val" ]; then
+			[ $# -ge 2 ] || { echo "$PROG: option '$opt' needs an argument" >&2; exit 2; }
+			val=$2
+			shift
+		fi ;;
+	esac
+	case $opt in
+	-o | --output) OUT=$val ;;
+	-p | --pid) PID_ARG=$val ;;
+	-t | --tests) TEST_ARGS+=("$val") MODES+=(chosen) MODE=chosen ;;
+	-q | --quick) MODES+=(quick) MODE=quick ;;
+	-n | --no-tests) MODES+=(none) MODE=none ;;
+	-T | --timeout) TIMEOUT=$val ;;
+	--tests-timeout) TESTS_TIMEOUT=$val ;;
+	-h | --help) usage; exit 0 ;;
+	-V | --version) echo "$PROG $VERSION"; exit 0 ;;
+	-*) echo "$PROG: unknown option '$opt' (see --help)" >&2; exit 2 ;;
+	*) echo "$PROG: unexpected argument '$opt'" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ "$(printf '%s\n' ${MODES[@]+"${MODES[@]}"} | sort -u | wc -l)" -gt 1 ]; then
+	echo "$PROG: --quick, --tests and --no-tests exclude each other" >&2
+	exit 2
+fi
+is_count "$TIMEOUT" || { echo "$PROG: --timeout: '$TIMEOUT' is not a number of seconds > 0" >&2; exit 2; }
+is_count "$TESTS_TIMEOUT" ||
+	{ echo "$PROG: --tests-timeout: '$TESTS_TIMEOUT' is not a number of seconds > 0" >&2; exit 2; }
+if [ -n "$PID_ARG" ] && ! is_count "$PID_ARG"; then
+	echo "$PROG: --pid: '$PID_ARG' is not a PID" >&2
+	exit 2
+fi
+if [ -n "$PID_ARG" ] && [ ! -d "/proc/$PID_ARG" ]; then
+	echo "$PROG: --pid: PID $PID_ARG: no such process" >&2
+	exit 2
+fi
+
+# --- running things, bounded and interruptible ---------------------------------------
+WORK="" CHILD=""
+cleanup() {
+	[ -n "$WORK" ] && rm -rf "$WORK" "$OUT/report.json.tmp" "$OUT/report.md.tmp"
+	WORK=""
+}
+on_signal() {
+	if [ -n "$CHILD" ]; then
+		kill -TERM "$CHILD" 2>/dev/null
+		wait "$CHILD" 2>/dev/null
+	fi
+	echo "$PROG: interrupted by SIG$1: no report written" >&2
+	cleanup
+	exit 2
+}
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+trap cleanup EXIT
+
+# run_bounded SECONDS OUT ERR CMD...: CMD with stdin from /dev/null, stdout to OUT and
+# stderr to ERR (ERR "=" joins it to OUT), killed after SECONDS (SIGKILL 10 s later).
+# Returns CMD's status; 124 or 137 when the time ran out. In the background so that a
+# signal to this script is handled at once, not when the step ends.
+run_bounded() {
+	local t=$1 out=$2 err=$3 rc
+	shift 3
+	if [ "$err" = "=" ]; then
+		timeout -k 10 "$t" "$@" </dev/null >"$out" 2>&1 &
+	else
+		timeout -k 10 "$t" "$@" </dev/null >"$out" 2>"$err" &
+	fi
+	CHILD=$!
+	wait "$CHILD"
+	rc=$?
+	CHILD=""
+	return "$rc"
+}
+
+now() { echo "$EPOCHREALTIME"; }
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
+
+# log_json FILE: {"file": relative path, "lines": N, "text": the last LOG_LINES lines}
+log_json() {
+	local f=$1 n
+	n=$(wc -l <"$f" | tr -d ' ')
+	tail -n "$LOG_LINES" "$f" | jq -R -s --arg file "${f#"$OUT"/}" --argjson lines "$n" \
+		--argjson max "$LOG_LINES" \
+		'{file: $file, lines: $lines, shown: ([$lines, $max] | min), text: .}'
+}
+
+last_line() { grep -v '^[[:space:]]*$' "$1" 2>/dev/null | tail -n 1; }
+
+# --- where things are ---------------------------------------------------------------
+command -v jq >/dev/null || die "jq is not installed (apt-get install jq, or make deps)"
+command -v timeout >/dev/null || die "timeout (coreutils) is not installed"
+SELF=$(readlink -f "$0")
+BIN=${CRDIAG_BIN:-$(dirname "$SELF")}
+[ -x "$BIN/crdiag-scan" ] || die "$BIN/crdiag-scan: not found: build crdiag first (make)"
+BIN=$(cd "$BIN" && pwd)
+SRC=${CRDIAG_SRC:-}
+if [ -z "$SRC" ]; then
+	for d in "$BIN/.." "$BIN/../../.."; do
+		if [ -f "$d/bats/helpers/common.bash" ]; then
+			SRC=$(cd "$d" && pwd)
+			break
+		fi
+	done
+fi
+TBIN=${CRDIAG_TBIN:-}
+if [ -z "$TBIN" ]; then
+	if [ -d "$BIN/../t" ]; then
+		TBIN=$(cd "$BIN/../t" && pwd)
+	elif [ -n "$SRC" ]; then
+		TBIN=$SRC/build/normal/t
+	fi
+fi
+SANITIZE=0
+case $BIN in */build/asan/bin) SANITIZE=1 ;; esac
+
+mkdir -p "$OUT/logs" "$OUT/junit" 2>/dev/null || die "$OUT: cannot create the output directory"
+OUT=$(cd "$OUT" && pwd)
+[ -w "$OUT" ] || die "$OUT: not writable"
+# Only the files this program writes: DIR may be a directory of the user's.
+rm -f "$OUT/report.md" "$OUT/report.json" "$OUT/tests.tap" "$OUT"/logs/*.log \
+	"$OUT"/logs/*.json "$OUT/junit/report.xml"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/crdiag-report.XXXXXX") || die "mktemp: cannot create a work directory"
+STARTED=$(now)
+
+# --- facts --------------------------------------------------------------------------
+# config_value TEXT NAME: the item's value in config TEXT: y, m, a string, or "not set".
+config_value() {
+	local line
+	line=$(grep -E "^($2=|# $2 is not set)" <<<"$1" | head -n 1)
+	case $line in
+	"$2="*) echo "${line#*=}" ;;
+	*) echo "not set" ;; # "is not set", or absent: not selectable on this arch
+	esac
+}
+
+facts() {
+	local release cfg="" src="" probe os commit="" items='{}' name v candidates c
+	release=$(uname -r)
+	IFS=: read -r -a candidates <<<"${CRDIAG_REPORT_CONFIG:-/boot/config-$release:/proc/config.gz}"
+	for c in "${candidates[@]}"; do
+		[ -r "$c" ] || continue
+		case $c in
+		*.gz) cfg=$(gzip -dc "$c" 2>/dev/null) || continue ;;
+		*) cfg=$(cat "$c") || continue ;;
+		esac
+		src=$c
+		break
+	done
+	for name in "${CONFIG_ITEMS[@]}"; do
+		v=unknown
+		[ -n "$src" ] && v=$(config_value "$cfg" "$name")
+		items=$(jq -c --arg k "$name" --arg v "$v" '. + {($k): $v}' <<<"$items")
+	done
+	if ! probe=$("$BIN/crdiag-scan" --probe --json 2>"$WORK/probe.err"); then
+		probe=$(jq -n --arg e "$(last_line "$WORK/probe.err")" '{kernel: null, error: $e}')
+	fi
+	os=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-}")
+	if [ -n "$SRC" ] && command -v git >/dev/null; then
+		commit=$(git -C "$SRC" describe --always --dirty 2>/dev/null || true)
+	fi
+	jq -n --arg release "$release" --arg kver "$(uname -v)" --arg arch "$(uname -m)" \
+		--arg page "$(getconf PAGESIZE)" --arg os "$os" --arg src "$src" \
+		--argjson items "$items" --argjson probe "$probe" \
+		--argjson searched "$(printf '%s\n' "${candidates[@]}" | jq -R . | jq -s -c .)" \
+		--arg mmc "$(cat /proc/sys/vm/max_map_count 2>/dev/null)" \
+		--arg oc "$(cat /proc/sys/vm/overcommit_memory 2>/dev/null)" \
+		--arg uid "$(id -u)" --arg version "$VERSION" --arg commit "$commit" '
+		def num: if . == "" then null else tonumber end;
+		def str: if . == "" then null else . end;
+		{
+			kernel_release: $release,
+			kernel_version: $kver,
+			architecture: $arch,
+			page_size: ($page | num),
+			os: ($os | str),
+			kernel_config: ({source: ($src | str), searched: $searched} + $items),
+			pagemap_scan: $probe.kernel.pagemap_scan,
+			pagemap_scan_categories: $probe.kernel.scan_categories,
+			pagemap_probe_error: $probe.error,
+			max_rw_count: $probe.kernel.max_rw_count,
+			vm_max_map_count: ($mmc | num),
+			vm_overcommit_memory: ($oc | num),
+			uid: ($uid | num),
+			crdiag_version: $version,
+			crdiag_commit: ($commit | str)
+		}'
+}
+
+# --- CRIU: bin/crdiag-criu decides which CRIU and whether it is usable ---------------------
+criu_section() {
+	local probe rc path status vout="" cout="" vrc="" crc=""
+	# crdiag-criu bounds each of its two CRIU runs by --timeout.
+	run_bounded $((TIMEOUT * 2 + 10)) "$WORK/criu.json" "$WORK/criu.err" \
+		"$BIN/crdiag-criu" --json --timeout "$TIMEOUT"
+	rc=$?
+	if [ "$rc" -gt 1 ] || ! probe=$(jq -c . "$WORK/criu.json" 2>/dev/null) || [ -z "$probe" ]; then
+		jq -n --arg e "crdiag-criu failed (exit $rc): $(last_line "$WORK/criu.err")" \
+			'{status: "error", path: null, found: false, version: null, check_status: null,
+			  usable: false, reason: $e, version_output: null, check_output: null}'
+		return
+	fi
+	path=$(jq -r '.path // empty' <<<"$probe")
+	if [ "$(jq -r .found <<<"$probe")" = true ]; then
+		# The raw output a maintainer asks for; crdiag-criu keeps only the decisive line.
+		run_bounded "$TIMEOUT" "$OUT/logs/criu-version.log" = "$path" --version
+		vrc=$?
+		run_bounded "$TIMEOUT" "$OUT/logs/criu-check.log" = "$path" check
+		crc=$?
+		vout=$(log_json "$OUT/logs/criu-version.log")
+		cout=$(log_json "$OUT/logs/criu-check.log")
+		status=unusable
+		[ "$(jq -r .usable <<<"$probe")" = true ] && status=usable
+	else
+		status="not found"
+	fi
+	jq --arg status "$status" --argjson v "${vout:-null}" --argjson c "${cout:-null}" \
+		--arg vrc "$vrc" --arg crc "$crc" '
+		{status: $status} + . + {
+			version_output: (if $v then $v + {exit_code: ($vrc | tonumber)} else null end),
+			check_output: (if $c then $c + {exit_code: ($crc | tonumber)} else null end)
+		}' <<<"$probe"
+}
+
+# --- reproducers: each one's verdict line ---------------------------------------------
+repro_one() { # repro_one NAME: its human run, judged by its verdict line
+	local name=$1 log="$OUT/logs/$1.log" start rc line verdict reason timed_out=false
+	start=$(now)
+	run_bounded "$TIMEOUT" "$log" = "$BIN/$name"
+	rc=$?
+	line=$(grep -E '^verdict: ' "$log" | tail -n 1)
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		timed_out=true verdict=error reason="timed out after $TIMEOUT s"
+	elif [ -n "$line" ]; then
+		line=${line#verdict: }
+		verdict=${line%%:*}
+		reason=${line#"$verdict"}
+		reason=${reason#: }
+	else
+		verdict=error reason="no verdict line (exit $rc): $(last_line "$log")"
+	fi
+	jq -n --arg name "$name" --arg rc "$rc" --arg verdict "$verdict" --arg reason "$reason" \
+		--arg seconds "$(since "$start")" --argjson timed_out "$timed_out" \
+		--argjson log "$(log_json "$log")" '
+		{name: $name, command: $name, exit_code: ($rc | tonumber), verdict: $verdict,
+		 reason: $reason, seconds: ($seconds | tonumber), timed_out: $timed_out, log: $log}'
+}
+
+# The CRIU tier: `--criu --json`, its verdict and the class of every CRIU run it made.
+criu_tier_one() {
+	local name=$1 json="$OUT/logs/$1-criu.json" err="$OUT/logs/$1-criu.log" start rc doc
+	start=$(now)
+	# Each CRIU run is bounded by --criu-timeout; a repro makes at most three.
+	run_bounded $((TIMEOUT * 3 + 30)) "$json" "$err" "$BIN/$name" --criu --json \
+		--criu-timeout "$TIMEOUT"
+	rc=$?
+	if ! doc=$(jq -c . "$json" 2>/dev/null) || [ -z "$doc" ]; then
+		local why="no JSON document (exit $rc): $(last_line "$err")"
+		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && why="timed out after $((TIMEOUT * 3 + 30)) s"
+		doc=$(jq -n --arg r "$why" '{verdict: "error", reason: $r}')
+	fi
+	# Keep the document as the log: it is what the tier says, classes included.
+	jq -n --arg name "$name" --arg rc "$rc" --arg seconds "$(since "$start")" \
+		--argjson doc "$doc" --argjson log "$(log_json "$json")" \
+		--argjson stderr "$(log_json "$err")" '
+		def run(step): {step: step, exit_code, class, line, seconds, timed_out};
+		{
+			name: $name, command: ($name + " --criu"), exit_code: ($rc | tonumber),
+			verdict: $doc.verdict, reason: $doc.reason, seconds: ($seconds | tonumber),
+			criu: $doc.criu,
+			runs: [
+				(($doc.dumps // [])[] | run("dump " + .name)),
+				($doc.restore // null | objects | run("restore from " + (.from // "dump"))),
+				(($doc.cases // [])[] | .name as $c |
+					(.dump | objects | run($c + ": dump")),
+					(.restore | objects | run($c + ": restore")))
+			],
+			log: $log, stderr: $stderr
+		}'
+}
+
+# --- tests ----------------------------------------------------------------------------
+# tap_json TAPFILE: counts, failures with their output, skips with reasons. The JUnit
+# reporter turns bats timing on: results end in " # in N ms", which is not the name.
+tap_json() {
+	jq -R -s '
+		split("\n") as $l
+		| ([$l[] | capture("^1\\.\\.(?<n>[0-9]+)$") | .n | tonumber] | first) as $plan
+		| [ $l | to_entries[] | .key as $i | .value
+		    | capture("^(?<ok>ok|not ok) (?<num>[0-9]+) (?<rest>.*)$")
+		    | .rest |= sub(" # in [0-9]+ ms$"; "")
+		    | . + {at: $i} ] as $r
+		| [ $r[] | . as $t
+		    | ($t.rest | capture("^(?<name>.*) # (?i:skip)(?: (?<why>.*))?$")) as $s
+		    | {number: ($t.num | tonumber), name: $s.name, reason: ($s.why // "")} ] as $skips
+		| [ range(0; $r | length) as $k | $r[$k] | select(.ok == "not ok")
+		    | {number: (.num | tonumber), name: .rest,
+		       output: ([$l[(.at + 1):($r[$k + 1].at // ($l | length))][]
+		                 | select(startswith("#")) | sub("^# ?"; "")] | join("\n"))} ] as $fails
+		| {
+			planned: $plan,
+			total: ($r | length),
+			passed: (([$r[] | select(.ok == "ok")] | length) - ($skips | length)),
+			failed: ($fails | length),
+			skipped: ($skips | length),
+			failures: $fails,
+			skips: $skips
+		}' "$1"
+}
+
+tests_section() {
+	local files=() f rc start reason=""
+	case $MODE in
+	none) reason="not run (--no-tests)" ;;
+	*)
+		if [ -z "$SRC" ]; then
+			reason="not run: no bats suite next to $BIN (run bin/crdiag-report in a clone)"
+		elif ! command -v bats >/dev/null; then
+			reason="not run: bats is not installed (make deps)"
+		fi ;;
+	esac
+	if [ -n "$reason" ]; then
+		jq -n --arg r "$reason" '{ran: false, reason: $r}'
+		return 0
+	fi
+	case $MODE in
+	full) files=("$SRC/bats") ;;
+	quick) for f in "${QUICK_TESTS[@]}"; do files+=("$SRC/bats/$f"); done ;;
+	chosen) files=("${RESOLVED_TESTS[@]}") ;;
+	esac
+	start=$(now)
+	CRDIAG_BIN=$BIN CRDIAG_TBIN=$TBIN CRDIAG_SANITIZE=$SANITIZE \
+		run_bounded "$TESTS_TIMEOUT" "$OUT/tests.tap" "$OUT/logs/bats.log" \
+		bats --tap --print-output-on-failure --report-formatter junit --output "$OUT/junit" \
+		"${files[@]}"
+	rc=$?
+	local shown=()
+	for f in "${files[@]}"; do
+		[ -d "$f" ] && f=${f%/}/
+		shown+=("${f#"$SRC"/}")
+	done
+	jq -n --arg rc "$rc" --arg seconds "$(since "$start")" --arg mode "$MODE" \
+		--argjson counts "$(tap_json "$OUT/tests.tap")" \
+		--argjson files "$(printf '%s\n' "${shown[@]}" | jq -R . | jq -s .)" \
+		--argjson tap "$(log_json "$OUT/tests.tap")" \
+		--argjson stderr "$(log_json "$OUT/logs/bats.log")" \
+		--arg junit "$([ -s "$OUT/junit/report.xml" ] && echo junit/report.xml)" \
+		--argjson limit "$TESTS_TIMEOUT" '
+		($rc | tonumber) as $rc
+		| {ran: true, mode: $mode, files: $files, exit_code: $rc,
+		   timed_out: ($rc == 124 or $rc == 137), seconds: ($seconds | tonumber),
+		   timeout: $limit, tap: "tests.tap", junit: (if $junit == "" then null else $junit end)}
+		  + $counts + {log: $tap, stderr: $stderr}'
+}
+
+# --- one process: what crdiag knows breaks CRIU --------------------------------------------
+process_section() {
+	local pid=$1 vi="" vrc so="" src
+	run_bounded 60 "$OUT/logs/vmainspect.json" "$WORK/vi.err" "$BIN/vmainspect" --json "$pid"
+	vrc=$?
+	[ "$vrc" -eq 0 ] && vi=$(jq -c . "$OUT/logs/vmainspect.json" 2>/dev/null)
+	run_bounded 60 "$OUT/logs/sockets.json" "$WORK/so.err" "$BIN/crdiag-sockets" --json "$pid"
+	src=$?
+	[ "$src" -eq 0 ] && so=$(jq -c . "$OUT/logs/sockets.json" 2>/dev/null)
+	jq -n --argjson pid "$pid" --argjson vi "${vi:-null}" --argjson so "${so:-null}" \
+		--arg verr "$(last_line "$WORK/vi.err")" --arg serr "$(last_line "$WORK/so.err")" '
+		{
+			pid: $pid,
+			comm: ($vi.comm // $so.comm),
+			vmas: (if $vi then {
+				count: $vi.totals.vmas, virtual: $vi.totals.virt,
+				resident: $vi.totals.resident, pagemap_bytes: $vi.totals.pagemap_bytes,
+				reads: $vi.totals.reads, max_rw_count: $vi.kernel.max_rw_count,
+				over_cap: [$vi.vmas[] | select(.over_cap)
+					| {start, "end": .["end"], size, perms, kind, name, pagemap_bytes, reads}]
+			} else null end),
+			vmas_error: (if $vi then null else $verr end),
+			sockets: (if $so then {
+				inet: ($so.inet | length), other: $so.other_sockets,
+				tcp: ([$so.inet[] | select(.protocol == "tcp")] | length),
+				udp: [$so.inet[] | select(.protocol == "udp")
+					| {fd, family, local, peer, state, bound_source}],
+				udp_bound_source: $so.udp_bound_source
+			} else null end),
+			sockets_error: (if $so then null else $serr end)
+		}'
+}
+
+# --- the Markdown, from the JSON ---------------------------------------------------------
+read -r -d '' RENDER <<'JQ'
+def cell: if . == null then "-" else tostring end | gsub("\\|"; "\\|") | gsub("\n"; " ");
+def row(c): "| " + (c | map(cell) | join(" | ")) + " |";
+def secs: if . == null then null else . * 100 | round / 100 end;
+def lines($n): if $n == 1 then "1 line" else "\($n) lines" end;
+def hex: if . == null then null else
+	[recurse(if . >= 16 then (. / 16 | floor) else empty end) % 16]
+	| reverse | map("0123456789abcdef"[.:.+1]) | "0x" + join("") end;
+def yesno: if . == true then "yes" elif . == false then "no" else "unknown" end;
+def fence($t): (if ($t | test("```")) then "~~~~" else "```" end) as $f
+	| $f + "text\n" + $t + (if ($t | endswith("\n")) or $t == "" then "" else "\n" end) + $f;
+def details($title; $l):
+	if $l == null then empty else
+	"<details><summary>" + ($title | @html) + " (" + $l.file + ", "
+	+ (if $l.shown < $l.lines then "last \($l.shown) of \(lines($l.lines))" else lines($l.lines) end)
+	+ ")</summary>\n\n" + fence($l.text) + "\n\n</details>\n" end;
+def size: if . == null then "-" else
+	[., 0] | until(.[0] < 1024 or .[1] == 5; [.[0] / 1024, .[1] + 1])
+	| if .[1] == 0 then "\(.[0]) B" else
+	  "\(.[0] * 100 | round / 100) \(["B", "KiB", "MiB", "GiB", "TiB", "PiB"][.[1]])" end end;
+def endpoint: if . == null then "-" elif (.address | test(":")) then "[\(.address)]:\(.port)"
+	else "\(.address):\(.port)" end;
+
+. as $r
+| $r.facts as $f
+| $r.criu as $c
+| [
+"# crdiag report",
+"",
+"Written by `crdiag-report \($r.report.version)` on \($r.report.generated) in \($r.report.seconds) s: `\($r.report.command)`.",
+"",
+"## Summary",
+"",
+"- Reproducers: " + ([$r.repros[] | "\(.name) **\(.verdict)**"] | join(", ")),
+"- CRIU: " + (if $c.status == "not found" then "not found (\($c.reason))"
+	elif $c.status == "usable" then "\($c.version // "version unknown") at `\($c.path)`, usable"
+	elif $c.status == "unusable" then "\($c.version // "version unknown") at `\($c.path)`, unusable: \($c.reason)"
+	else "error: \($c.reason)" end),
+"- Tests: " + (if $r.tests.ran then "\($r.tests.passed) passed, \($r.tests.failed) failed, \($r.tests.skipped) skipped"
+	+ (if $r.tests.timed_out then " (timed out after \($r.tests.timeout) s)" else "" end)
+	else $r.tests.reason end),
+"",
+"## Facts",
+"",
+"| fact | value |",
+"|---|---|",
+row(["kernel release", $f.kernel_release]),
+row(["kernel version", $f.kernel_version]),
+row(["architecture", $f.architecture]),
+row(["page size", $f.page_size]),
+row(["distribution", $f.os]),
+row(["kernel config", $f.kernel_config.source // "unknown (none of \($f.kernel_config.searched | join(", ")))"]),
+($f.kernel_config | to_entries[] | select(.key | startswith("CONFIG_")) | row([.key, .value])),
+row(["PAGEMAP_SCAN", if $f.pagemap_scan == null then "unknown: \($f.pagemap_probe_error)"
+	elif $f.pagemap_scan then "supported (categories \($f.pagemap_scan_categories))"
+	else "not supported" end]),
+row(["MAX_RW_COUNT", if $f.max_rw_count then "\($f.max_rw_count | hex) (\($f.max_rw_count) bytes per read)" else null end]),
+row(["vm.max_map_count", $f.vm_max_map_count]),
+row(["vm.overcommit_memory", $f.vm_overcommit_memory]),
+row(["uid", $f.uid]),
+row(["crdiag", $f.crdiag_version + (if $f.crdiag_commit then " (\($f.crdiag_commit))" else "" end)]),
+"",
+"## CRIU",
+"",
+"| criu | value |",
+"|---|---|",
+row(["status", $c.status]),
+row(["path", $c.path]),
+row(["version", $c.version]),
+row(["criu check", if $c.check_status == null then "not run" elif $c.check_status == 0 then "passed"
+	else "failed (exit \($c.check_status))" end]),
+row(["reason", $c.reason]),
+"",
+(if $c.status == "not found" then "`criu --version` and `criu check`: not run, CRIU not found.\n" else empty end),
+details("criu --version"; $c.version_output),
+details("criu check"; $c.check_output),
+"## Reproducers",
+"",
+"| reproducer | verdict | exit | seconds | reason |",
+"|---|---|---|---|---|",
+($r.repros[] | row([.command, .verdict, .exit_code, .seconds, .reason])),
+"",
+"## CRIU tier",
+"",
+"| run | verdict | exit | seconds | reason |",
+"|---|---|---|---|---|",
+($r.criu_tier[] | row([.command, .verdict, .exit_code, .seconds, .reason])),
+"",
+(if ([$r.criu_tier[].runs[]] | length) == 0 then "No CRIU run was made (each says why above)."
+ else "| reproducer | CRIU run | exit | seconds | class | decisive line |\n|---|---|---|---|---|---|\n"
+	+ ([$r.criu_tier[] | .command as $n | .runs[]
+		| row([$n, .step, .exit_code, (.seconds | secs), .class, .line])] | join("\n")) end),
+"",
+"## Tests",
+"",
+(if $r.tests.ran | not then $r.tests.reason else
+	"`bats \($r.tests.files | join(" "))`: \($r.tests.total) of \($r.tests.planned // "?") tests ran in \($r.tests.seconds) s: "
+	+ "**\($r.tests.passed) passed, \($r.tests.failed) failed, \($r.tests.skipped) skipped**"
+	+ (if $r.tests.timed_out then ", timed out after \($r.tests.timeout) s" else "" end)
+	+ ". TAP: `\($r.tests.tap)`, JUnit: `\($r.tests.junit // "none")`.\n"
+	+ (if $r.tests.failed > 0 then "\nFailed:\n\n" + ([$r.tests.failures[]
+		| "- \(.number) \(.name)" + (if .output != "" then "\n\n" + ("  " + fence(.output) | gsub("\n"; "\n  ")) else "" end)]
+		| join("\n")) + "\n" else "" end)
+	+ (if $r.tests.skipped > 0 then "\nSkipped:\n\n" + ([$r.tests.skips[]
+		| "- \(.number) \(.name): \(if .reason == "" then "(no reason given)" else .reason end)"] | join("\n")) + "\n" else "" end)
+	end),
+"",
+"## Process",
+"",
+(if $r.process == null then "No process given (`--pid PID` adds one)." else
+	($r.process as $p |
+	"PID \($p.pid) (\($p.comm // "?"))\n\n"
+	+ (if $p.vmas then
+		"VMAs: \($p.vmas.count), virtual \($p.vmas.virtual | size), resident \($p.vmas.resident | size), "
+		+ "pagemap \($p.vmas.pagemap_bytes | size) in \($p.vmas.reads) reads; "
+		+ "**\($p.vmas.over_cap | length) over the read cap** (\($p.vmas.max_rw_count | hex) bytes per read)\n"
+		+ (if ($p.vmas.over_cap | length) > 0 then
+			"\n| VMA | size | perms | kind | pagemap bytes | reads | name |\n|---|---|---|---|---|---|---|\n"
+			+ ([$p.vmas.over_cap[] | row(["\(.start)-\(.["end"])", (.size | size), .perms, .kind,
+				"\(.pagemap_bytes | hex) (\(.pagemap_bytes | size))", .reads, .name])] | join("\n")) + "\n" else "" end)
+	  else "VMAs: not read: \($p.vmas_error)\n" end)
+	+ "\n"
+	+ (if $p.sockets then
+		"Sockets: \($p.sockets.inet) inet (\($p.sockets.udp | length) UDP, \($p.sockets.tcp) TCP), \($p.sockets.other) other; "
+		+ "**\($p.sockets.udp_bound_source) UDP bound to a source address**\n"
+		+ (if ($p.sockets.udp | length) > 0 then
+			"\n| fd | family | local | peer | state | bound source |\n|---|---|---|---|---|---|\n"
+			+ ([$p.sockets.udp[] | row([.fd, .family, (.local | endpoint), (.peer | endpoint),
+				.state, (.bound_source | yesno)])] | join("\n")) + "\n" else "" end)
+	  else "Sockets: not read: \($p.sockets_error)\n" end))
+	end),
+"",
+"## Logs",
+"",
+($r.repros[] | details(.command; .log)),
+($r.criu_tier[] | details(.command + " (JSON)"; .log), (if .stderr.lines > 0 then details(.command + " (stderr)"; .stderr) else empty end)),
+(if $r.tests.ran then details("bats (TAP)"; $r.tests.log),
+	(if $r.tests.stderr.lines > 0 then details("bats (stderr)"; $r.tests.stderr) else empty end) else empty end)
+] | join("\n")
+JQ
+
+# --- main -----------------------------------------------------------------------------
+RESOLVED_TESTS=()
+for f in "${TEST_ARGS[@]}"; do
+	if [ -e "$f" ]; then
+		RESOLVED_TESTS+=("$(readlink -f "$f")")
+	elif [ -n "$SRC" ] && [ -e "$SRC/$f" ]; then
+		RESOLVED_TESTS+=("$SRC/$f")
+	elif [ -n "$SRC" ] && [ -e "$SRC/bats/$f" ]; then
+		RESOLVED_TESTS+=("$SRC/bats/$f")
+	else
+		die "--tests: $f: no such file"
+	fi
+done
+
+echo "$PROG: facts" >&2
+facts >"$WORK/facts.json" || die "collecting the facts failed"
+echo "$PROG: CRIU" >&2
+criu_section >"$WORK/criu.json.out" || die "probing CRIU failed"
+REPROS=()
+for r in "$BIN"/repro-*; do [ -x "$r" ] && REPROS+=("$(basename "$r")"); done
+: >"$WORK/repros.jsonl"
+: >"$WORK/tier.jsonl"
+for r in "${REPROS[@]}"; do
+	echo "$PROG: $r" >&2
+	repro_one "$r" >>"$WORK/repros.jsonl" || die "$r: recording its verdict failed"
+done
+for r in "${REPROS[@]}"; do
+	"$BIN/$r" --help 2>/dev/null | grep -q -- '--criu' || continue
+	echo "$PROG: $r --criu" >&2
+	criu_tier_one "$r" >>"$WORK/tier.jsonl" || die "$r --criu: recording its verdict failed"
+done
+echo "$PROG: tests" >&2
+tests_section >"$WORK/tests.json" || die "recording the test run failed"
+echo null >"$WORK/process.json"
+if [ -n "$PID_ARG" ]; then
+	echo "$PROG: process $PID_ARG" >&2
+	process_section "$PID_ARG" >"$WORK/process.json" || die "--pid $PID_ARG: recording it failed"
+fi
+
+cmd=$PROG
+for a in ${ARGV[@]+"${ARGV[@]}"}; do cmd+=" $(printf '%q' "$a")"; done
+jq -n --arg version "$VERSION" --arg generated "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	--arg seconds "$(since "$STARTED")" --arg command "$cmd" --arg out "$OUT" \
+	--slurpfile facts "$WORK/facts.json" --slurpfile criu "$WORK/criu.json.out" \
+	--slurpfile repros "$WORK/repros.jsonl" --slurpfile tier "$WORK/tier.jsonl" \
+	--slurpfile tests "$WORK/tests.json" --slurpfile process "$WORK/process.json" '
+	{
+		report: {tool: "crdiag-report", version: $version, generated: $generated,
+			 seconds: ($seconds | tonumber), command: $command, output: $out},
+		facts: $facts[0], criu: $criu[0], repros: $repros, criu_tier: $tier,
+		tests: $tests[0], process: $process[0]
+	}' >"$OUT/report.json.tmp" || die "writing $OUT/report.json failed"
+jq -r "$RENDER" "$OUT/report.json.tmp" >"$OUT/report.md.tmp" || die "writing $OUT/report.md failed"
+mv "$OUT/report.json.tmp" "$OUT/report.json"
+mv "$OUT/report.md.tmp" "$OUT/report.md"
+
+echo "$PROG: wrote $OUT/report.md and $OUT/report.json" >&2
+# bats exits non-zero on a failed test, and when it could not run them all.
+if [ "$(jq -r '.tests.ran and .tests.exit_code != 0' "$OUT/report.json")" = true ]; then
+	echo "$PROG: the test run did not pass: see the Tests section" >&2
+	exit 1
+fi
+exit 0
