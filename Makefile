@@ -173,5 +173,9 @@ install: all
 clean:
 	rm -rf build bin
 
+# Keep object files of repros and test helpers: they are not throw-away intermediates.
+.SECONDARY:
+
 # build/kernel holds an unpacked kernel package (check-kernel), not dependency files.
+
 -include $(shell find build -path build/kernel -prune -o -name '*.d' -print 2>/dev/null)

@@ -284,3 +284,10 @@ vma_field() { # vma_field JSONFILE START FIELD
 	assert_output --regexp '^crdiag-scan [0-9]+\.[0-9]+\.[0-9]+$'
 	run -2 "$BIN/crdiag-scan" --no-such-option
 }
+
+@test "errors: a report that cannot be written (stdout on /dev/full) is exit 2, not success" {
+	[ -w /dev/full ] || skip "no /dev/full here"
+	run -2 --separate-stderr bash -c "'$BIN/crdiag-scan' --json $$ >/dev/full"
+	assert_equal "$stderr" "crdiag-scan: writing the report: No space left on device"
+	run -2 --separate-stderr bash -c "'$BIN/crdiag-scan' $$ >/dev/full"
+}

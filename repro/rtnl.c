@@ -1,5 +1,6 @@
 /* rtnl: minimal rtnetlink requests with acknowledgements. */
 #include "rtnl.h"
+#include "netlink.h"
 
 #include <errno.h>
 #include <linux/if.h>
@@ -144,19 +145,7 @@ static int talk(int rt, struct req *r, void *reply, size_t reply_size)
 
 int rtnl_open(void)
 {
-	struct timeval tv = { .tv_sec = 1 };
-	int fd, err;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -1;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
-		err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
+	return nl_open(NETLINK_ROUTE);
 }
 
 static int name_ok(const char *name)

@@ -1,5 +1,6 @@
 /* criu: find, probe and run CRIU; every run reaped, every outcome classified. */
 #include "criu.h"
+#include "readall.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -348,7 +349,7 @@ static int classify(struct criu_run *r, const char *logpath, const struct criu_o
 	char what[] = "criu";
 
 	if (logpath) {
-		if (criulog_read_file(logpath, &r->log, &r->log_len) == 0) {
+		if (read_all(logpath, &r->log, &r->log_len) == 0) {
 			text = r->log;
 			len = r->log_len;
 		} else if (errno != ENOENT) {
@@ -515,7 +516,7 @@ int criu_restore(const struct criu *c, const char *dir, const struct criu_opts *
 	if (criu_exec(c, args, logpath, o, r) < 0)
 		goto out;
 	ret = 0;
-	if (r->status == 0 && criulog_read_file(pidfile, &buf, &len) == 0) {
+	if (r->status == 0 && read_all(pidfile, &buf, &len) == 0) {
 		while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 			buf[--len] = '\0';
 		if (proc_parse_pid(buf, restored) < 0)
@@ -585,7 +586,7 @@ static int list_children(pid_t **out, size_t *n)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/children", e->d_name);
-		if (criulog_read_file(path, &buf, &len) < 0)
+		if (read_all(path, &buf, &len) < 0)
 			continue; /* the thread exited */
 		for (p = buf;; p = end) {
 			long pid = strtol(p, &end, 10);

@@ -68,8 +68,4 @@ void criulog_free(struct criulog_result *r);
 /* "ok", "short-read-bug", "bind-eaddrnotavail", "other-failure" */
 const char *criulog_class_name(enum criulog_class c);
 
-/* Read a whole file (a log) into a malloc'ed NUL-terminated buffer. 0 or -1 with the
- * errno of open/read (ENOENT stays ENOENT). */
-int criulog_read_file(const char *path, char **text, size_t *len);
-
 #endif

@@ -1,5 +1,6 @@
 /* proc: errno-exact helpers around /proc/PID. */
 #include "proc.h"
+#include "readall.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -38,44 +39,9 @@ int proc_parse_pid(const char *s, pid_t *out)
 
 int proc_read_file(const char *path, char **bufp, size_t *lenp)
 {
-	size_t len = 0, cap = 64 * 1024;
-	char *buf = malloc(cap);
-	int fd, err;
-
-	if (!buf)
-		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto fail;
-	for (;;) {
-		ssize_t n;
-		if (cap - len < 2) {
-			char *nb = realloc(buf, cap * 2);
-			if (!nb)
-				goto fail;
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-fail:
-	err = proc_errno(errno);
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	errno = err;
+	if (read_all(path, bufp, lenp) == 0)
+		return 0;
+	errno = proc_errno(errno);
 	return -1;
 }
 

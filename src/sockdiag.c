@@ -1,5 +1,6 @@
 /* sockdiag: INET_DIAG queries over NETLINK_SOCK_DIAG. */
 #include "sockdiag.h"
+#include "netlink.h"
 
 #include <errno.h>
 #include <linux/inet_diag.h>
@@ -22,19 +23,7 @@ struct request {
 
 int sockdiag_open(void)
 {
-	struct timeval tv = { .tv_sec = 1 };
-	int fd, err;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd < 0)
-		return -1;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
-		err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
+	return nl_open(NETLINK_SOCK_DIAG);
 }
 
 static void put_addr(int family, const struct sockaddr *sa, __be16 *port, __be32 addr[4])

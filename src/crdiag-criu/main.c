@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "criu.h"
+#include "readall.h"
 #include "criulog.h"
 #include "json.h"
 
@@ -100,7 +101,7 @@ static int log_report(const struct opts *o)
 	size_t len;
 	int status;
 
-	if (criulog_read_file(path, &text, &len) < 0) {
+	if (read_all(path, &text, &len) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", prog, o->log, strerror(errno));
 		return 2;
 	}

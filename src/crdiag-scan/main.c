@@ -167,7 +167,7 @@ static void json_vma(struct json *j, const struct vma_list *l, size_t i,
 	json_obj_end(j);
 }
 
-static void json_report(const struct opts *o, const struct pm_kernel *k,
+static int json_report(const struct opts *o, const struct pm_kernel *k,
 			const struct vma_list *l, const struct pm_counts *c,
 			const struct pm_stats *st, const struct elf_snap *es)
 {
@@ -207,7 +207,7 @@ static void json_report(const struct opts *o, const struct pm_kernel *k,
 	if (es)
 		elf_json_report(&j, es);
 	json_obj_end(&j);
-	json_finish(&j);
+	return json_finish(&j);
 }
 
 static void text_report(const struct pm_kernel *k, const struct vma_list *l,
@@ -304,7 +304,7 @@ int main(int argc, char **argv)
 	struct pm_stats st = { 0 };
 	struct pm_kernel k;
 	struct elf_snap es = { 0 };
-	int status = 2;
+	int status = 2, ret = 0;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
@@ -336,10 +336,14 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	if (o.json)
-		json_report(&o, &k, &l, c, &st, o.elf ? &es : NULL);
+		ret = json_report(&o, &k, &l, c, &st, o.elf ? &es : NULL);
 	else
 		text_report(&k, &l, c, &st, o.elf ? &es : NULL);
-	status = fflush(stdout) == 0 ? 0 : 2;
+	if (ret < 0 || fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: writing the report: %s\n", prog, strerror(errno ? errno : EIO));
+		goto out;
+	}
+	status = 0;
 out:
 	if (o.elf)
 		elf_snap_free(&es);
