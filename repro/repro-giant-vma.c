@@ -379,12 +379,13 @@ int main(int argc, char **argv)
 		repro_verdict(s, "%s", why);
 	status = ck.ran ? (int)s : 0;
 
-	if (o.hold) {
-		sigemptyset(&sigs);
-		sigaddset(&sigs, SIGTERM);
-		sigaddset(&sigs, SIGINT);
+	/* Blocked while a pidfile can exist, so a signal never leaves it behind; without
+	 * --hold it is taken once the file is gone. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	if (o.hold || o.pidfile)
 		sigprocmask(SIG_BLOCK, &sigs, NULL);
-	}
 	if (fflush(stdout) != 0) {
 		giant_unmap(&g);
 		return repro_perror("writing the report");
@@ -398,6 +399,8 @@ int main(int argc, char **argv)
 		status = REPRO_ERROR;
 	if (o.pidfile)
 		unlink(o.pidfile);
+	if (!o.hold)
+		sigprocmask(SIG_UNBLOCK, &sigs, NULL);
 	giant_unmap(&g);
 	return status;
 }
