@@ -79,6 +79,28 @@ static int parse_count(const char *s, unsigned long max, unsigned long *out)
 }
 
 /* Returns -1 after printing the error: the caller exits 2. */
+/* The pidfile is written only after the work, so say now what would stop it: an empty
+ * or too long path, a directory we cannot write. */
+static int pidfile_usable(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (!*path) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (strlen(path) + 32 >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	return access(dir, W_OK | X_OK);
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -144,6 +166,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind != argc)
 		return repro_fail("unexpected argument '%s'", argv[optind]), -1;
+	if (o->pidfile && pidfile_usable(o->pidfile) < 0)
+		return repro_fail("--pidfile %s: %s", o->pidfile, strerror(errno)), -1;
 	if (!o->hold)
 		o->check = 1;
 	return 0;

@@ -70,7 +70,8 @@ int proc_read_file(const char *path, char **bufp, size_t *lenp)
 	*lenp = len;
 	return 0;
 fail:
-	err = proc_errno(errno);
+	/* Only under /proc does a missing file mean a process that is gone. */
+	err = strncmp(path, "/proc/", 6) == 0 ? proc_errno(errno) : errno;
 	if (fd >= 0)
 		close(fd);
 	free(buf);

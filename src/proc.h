@@ -14,7 +14,8 @@
 /* Parse a PID argument: decimal, > 0, fits pid_t, nothing trailing. EINVAL otherwise. */
 int proc_parse_pid(const char *s, pid_t *out);
 
-/* Read a whole (proc) file into a malloc'ed, NUL-terminated buffer; no size cap. */
+/* Read a whole file into a malloc'ed, NUL-terminated buffer; no size cap. ENOENT
+ * becomes ESRCH only for paths under /proc/; any other file keeps its errno. */
 int proc_read_file(const char *path, char **buf, size_t *len);
 
 /* The process's comm (the name in /proc/PID/comm, without the newline). */

@@ -1,0 +1,251 @@
+#!/usr/bin/env bats
+# Bad input, the same battery for every program: no arguments where some are needed,
+# unknown options, missing, empty and huge values, non-numeric, negative, out-of-range
+# PIDs, a PID that is gone and the PID of a real zombie. Each case must give exactly one
+# line on stderr, prefixed with the program's name, nothing on stdout, and exit 2:
+# never a crash, a hang, a silent success or a page of usage.
+
+load helpers/common
+
+setup() {
+	common_setup
+	LONG=$(printf '%*s' 100000 '' | tr ' ' a)    # 100,000 letters
+	HUGENUM=$(printf '%*s' 100000 '' | tr ' ' 9) # a 100,000-digit number
+	OVERMAX=$(($(cat /proc/sys/kernel/pid_max) + 1))
+	sleep 0 &
+	DEAD=$!
+	wait "$DEAD"
+}
+
+teardown() { common_teardown; }
+
+start_zombie() {
+	start_bg "$TMP/zombie.pid" "$TBIN/zombie" "$TMP/zombie.pid"
+	ZOMBIE=$(cat "$TMP/zombie.pid")
+	grep -q '^State:.*Z' "/proc/$ZOMBIE/status" || fail "PID $ZOMBIE is not a zombie"
+}
+
+# expand WORD: the table's placeholders
+expand() {
+	case $1 in
+	@EMPTY@) printf '%s' '' ;;
+	@LONG@) printf '%s' "$LONG" ;;
+	@HUGENUM@) printf '%s' "$HUGENUM" ;;
+	@BIG@) printf '%s' 99999999999999999999 ;;
+	@OVERMAX@) printf '%s' "$OVERMAX" ;;
+	@DEAD@) printf '%s' "$DEAD" ;;
+	@ZOMBIE@) printf '%s' "$ZOMBIE" ;;
+	@SPACE5@) printf '%s' ' 5' ;;
+	@ROOTPID@) printf '%s' 1 ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+
+# bad_table: reads "PROG ARG..." lines (blank and # lines ignored) and checks each case.
+# Prints the number of cases as a TAP comment.
+bad_table() {
+	local line prog word n=0 failures=()
+	local -a args
+	while IFS= read -r line; do
+		[[ -z "$line" || "$line" == \#* ]] && continue
+		read -r -a words <<<"$line"
+		prog=${words[0]}
+		args=()
+		for word in "${words[@]:1}"; do
+			args+=("$(expand "$word")")
+		done
+		[ -x "$BIN/$prog" ] || { failures+=("$line: $BIN/$prog is not built"); continue; }
+		run --separate-stderr timeout 20 "$BIN/$prog" "${args[@]}"
+		n=$((n + 1))
+		if [ "$status" -ne 2 ]; then
+			failures+=("$line: exit $status (want 2); stderr: ${stderr:0:300}; stdout: ${output:0:300}")
+		elif [ -n "$output" ]; then
+			failures+=("$line: stdout not empty: ${output:0:300}")
+		elif [ "${#stderr_lines[@]}" -ne 1 ]; then
+			failures+=("$line: ${#stderr_lines[@]} lines on stderr: ${stderr:0:600}")
+		elif [[ "$stderr" != "$prog: "* ]]; then
+			failures+=("$line: not prefixed '$prog: ': ${stderr:0:300}")
+		elif [[ "$stderr" == *Sanitizer* || "$stderr" == *"runtime error"* ]]; then
+			failures+=("$line: sanitizer report: ${stderr:0:300}")
+		fi
+	done
+	echo "# ${BATS_TEST_DESCRIPTION%%:*}: $n bad inputs" >&3
+	if [ "${#failures[@]}" -gt 0 ]; then
+		printf '%s\n' "${failures[@]}"
+		return 1
+	fi
+}
+
+# The options every program gets, PROG substituted.
+generic_cases() {
+	sed "s/^/$1 /" <<-'CASES'
+	--no-such-option
+	-Z
+	--no-such-option=1
+	--help=yes
+	--version=1
+	--json=yes
+	@LONG@ @LONG@
+	--@LONG@
+	CASES
+}
+
+@test "crdiag-scan: every bad input is one line and exit 2" {
+	start_zombie
+	{ generic_cases crdiag-scan; cat <<-'CASES'
+	crdiag-scan
+	crdiag-scan --json
+	crdiag-scan 1 2
+	crdiag-scan @EMPTY@
+	crdiag-scan @LONG@
+	crdiag-scan @HUGENUM@
+	crdiag-scan @BIG@
+	crdiag-scan abc
+	crdiag-scan 12abc
+	crdiag-scan 0x10
+	crdiag-scan +5
+	crdiag-scan @SPACE5@
+	crdiag-scan 5.0
+	crdiag-scan 0
+	crdiag-scan -1
+	crdiag-scan -- -1
+	crdiag-scan -- -2147483648
+	crdiag-scan 2147483648
+	crdiag-scan @OVERMAX@
+	crdiag-scan @DEAD@
+	crdiag-scan --json @DEAD@
+	crdiag-scan @ZOMBIE@
+	crdiag-scan --json @ZOMBIE@
+	crdiag-scan --backend single @ZOMBIE@
+	crdiag-scan --backend
+	crdiag-scan --backend @EMPTY@ 1
+	crdiag-scan --backend @LONG@ 1
+	crdiag-scan --backend SCAN 1
+	crdiag-scan --maps
+	crdiag-scan --maps @EMPTY@
+	crdiag-scan --maps @LONG@
+	crdiag-scan --maps /nonexistent
+	crdiag-scan --maps /
+	crdiag-scan --maps /proc/self/mem
+	crdiag-scan --maps /etc/hostname 1
+	crdiag-scan --probe 1
+	CASES
+	} | bad_table
+}
+
+@test "repro-giant-vma: every bad input is one line and exit 2" {
+	{ generic_cases repro-giant-vma; cat <<-'CASES'
+	repro-giant-vma extra
+	repro-giant-vma --size
+	repro-giant-vma --size @EMPTY@
+	repro-giant-vma --size @LONG@
+	repro-giant-vma --size @HUGENUM@
+	repro-giant-vma --size @BIG@
+	repro-giant-vma --size 99999999999T
+	repro-giant-vma --size -1
+	repro-giant-vma --size -1G
+	repro-giant-vma --size 0
+	repro-giant-vma --size 1.5
+	repro-giant-vma --size 0x10G
+	repro-giant-vma --commit @EMPTY@
+	repro-giant-vma --commit @HUGENUM@
+	repro-giant-vma --commit -1
+	repro-giant-vma --commit x
+	repro-giant-vma --hold-seconds @EMPTY@
+	repro-giant-vma --hold-seconds @HUGENUM@
+	repro-giant-vma --hold-seconds -1
+	repro-giant-vma --hold-seconds 1.5
+	repro-giant-vma --name @EMPTY@ --size 1G
+	repro-giant-vma --name @LONG@ --size 1G
+	repro-giant-vma --pidfile @EMPTY@ --size 1G
+	repro-giant-vma --pidfile @LONG@ --size 1G
+	repro-giant-vma --pidfile /nonexistent/dir/pid --size 1G
+	CASES
+	} | bad_table
+}
+
+@test "repro-pagemap-read: every bad input is one line and exit 2" {
+	start_zombie
+	{ generic_cases repro-pagemap-read; cat <<-'CASES'
+	repro-pagemap-read extra
+	repro-pagemap-read --pid
+	repro-pagemap-read --pid @EMPTY@
+	repro-pagemap-read --pid @LONG@
+	repro-pagemap-read --pid @HUGENUM@
+	repro-pagemap-read --pid @BIG@
+	repro-pagemap-read --pid abc
+	repro-pagemap-read --pid 12abc
+	repro-pagemap-read --pid 0x10
+	repro-pagemap-read --pid @SPACE5@
+	repro-pagemap-read --pid 0
+	repro-pagemap-read --pid -1
+	repro-pagemap-read --pid 2147483648
+	repro-pagemap-read --pid @OVERMAX@
+	repro-pagemap-read --pid @DEAD@
+	repro-pagemap-read --json --pid @DEAD@
+	repro-pagemap-read --pid @ZOMBIE@
+	repro-pagemap-read --json --pid @ZOMBIE@
+	repro-pagemap-read --pid 2
+	repro-pagemap-read --vma @EMPTY@
+	repro-pagemap-read --vma @LONG@
+	repro-pagemap-read --vma @HUGENUM@
+	repro-pagemap-read --vma -1
+	repro-pagemap-read --strategy @EMPTY@
+	repro-pagemap-read --strategy @LONG@
+	repro-pagemap-read --size @EMPTY@
+	repro-pagemap-read --size @HUGENUM@
+	repro-pagemap-read --size -1G
+	repro-pagemap-read --commit @EMPTY@
+	repro-pagemap-read --commit @HUGENUM@
+	repro-pagemap-read --commit -1
+	CASES
+	} | bad_table
+}
+
+@test "repro-udp-restore: every bad input is one line and exit 2" {
+	{ generic_cases repro-udp-restore; cat <<-'CASES'
+	repro-udp-restore extra
+	repro-udp-restore --family
+	repro-udp-restore --family @EMPTY@
+	repro-udp-restore --family @LONG@
+	repro-udp-restore --family @HUGENUM@
+	repro-udp-restore --family -4
+	repro-udp-restore --family 46
+	repro-udp-restore --bind
+	repro-udp-restore --bind @EMPTY@
+	repro-udp-restore --bind @LONG@
+	CASES
+	} | bad_table
+}
+
+@test "the zombie helper makes a real zombie, and a dead PID is really gone" {
+	start_zombie
+	run -0 cat "/proc/$ZOMBIE/stat"
+	assert_output --regexp "^$ZOMBIE \(zombie\) Z "
+	run -0 cat "/proc/$ZOMBIE/maps"
+	assert_output ""
+	run ! kill -0 "$DEAD"
+}
+
+@test "what this table found stays fixed: exact messages, nothing printed before them" {
+	# a missing --maps file said "No such process" (ENOENT taken for a vanished PID)
+	run -2 --separate-stderr "$BIN/crdiag-scan" --maps /nonexistent
+	assert_equal "$stderr" "crdiag-scan: /nonexistent: No such file or directory"
+	run -2 --separate-stderr "$BIN/crdiag-scan" --maps ''
+	assert_equal "$stderr" "crdiag-scan: : No such file or directory"
+	# a missing option argument said "unknown option"
+	run -2 --separate-stderr "$BIN/crdiag-scan" --backend
+	assert_equal "$stderr" "crdiag-scan: option '--backend' needs an argument (see --help)"
+	run -2 --separate-stderr "$BIN/crdiag-scan" -m
+	assert_equal "$stderr" "crdiag-scan: option '-m' needs an argument (see --help)"
+	# an unwritable --pidfile failed only after the whole report and its verdict
+	run -2 --separate-stderr "$BIN/repro-giant-vma" --size 1G --pidfile /nonexistent/dir/pid
+	assert_output ""
+	assert_equal "$stderr" "repro-giant-vma: --pidfile /nonexistent/dir/pid: No such file or directory"
+	run -2 --separate-stderr "$BIN/repro-giant-vma" --size 1G --pidfile ''
+	assert_equal "$stderr" "repro-giant-vma: --pidfile : No such file or directory"
+	# a pidfile in the current directory is still fine
+	cd "$TMP"
+	run -0 "$BIN/repro-giant-vma" --size 1G --hold-seconds 1 --pidfile pid
+	assert_file_not_exists "$TMP/pid"
+}
