@@ -11,7 +11,7 @@ CC ?= cc
 PKGS := libelf libdw ncursesw
 DEB_PKGS := build-essential libelf-dev libdw-dev libncurses-dev bats bats-support \
 	bats-assert bats-file tmux iproute2 jq pkg-config procps util-linux \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev valgrind strace
 PREFIX ?= /usr/local
 BINDIR_INSTALL = $(DESTDIR)$(PREFIX)/bin
 MANDIR_INSTALL = $(DESTDIR)$(PREFIX)/share/man/man1
