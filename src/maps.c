@@ -230,7 +230,7 @@ int maps_read_pid(pid_t pid, struct vma_list *out, size_t *bad_line)
 	size_t len;
 	int ret;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)proc_mm_tid(pid));
 	if (proc_read_file(path, &buf, &len) < 0)
 		return -1;
 	ret = maps_parse(buf, len, out, bad_line);

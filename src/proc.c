@@ -1,6 +1,7 @@
 /* proc: errno-exact helpers around /proc/PID. */
 #include "proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -146,4 +147,30 @@ int proc_is_zombie(pid_t pid)
 	ret = f && (*f == 'Z' || *f == 'X');
 	free(buf);
 	return ret;
+}
+
+pid_t proc_mm_tid(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	pid_t tid = pid;
+	int err = errno;
+	DIR *dir;
+
+	if (proc_is_zombie(pid) != 1)
+		goto out;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if (!(dir = opendir(path)))
+		goto out;
+	while ((d = readdir(dir))) {
+		pid_t t = (pid_t)atoi(d->d_name);
+		if (t > 0 && t != pid && proc_is_zombie(t) == 0) {
+			tid = t;
+			break;
+		}
+	}
+	closedir(dir);
+out:
+	errno = err;
+	return tid;
 }

@@ -27,6 +27,12 @@ int proc_is_kthread(pid_t pid);
 /* 1 when the process is a zombie or dead (state Z or X), 0 otherwise, -1 with errno. */
 int proc_is_zombie(pid_t pid);
 
+/* The task to read a process's memory through (/proc/TID/maps, pagemap): pid itself,
+ * unless its main thread has exited while other threads live on (a zombie leader:
+ * /proc/PID/maps is empty and its pagemap reads 0 bytes), then a live thread's TID.
+ * pid when there is none (a real zombie) or on any error: never fails. */
+pid_t proc_mm_tid(pid_t pid);
+
 /* Map ENOENT (from /proc paths) to ESRCH; leave other errno values alone. */
 int proc_errno(int err);
 
