@@ -32,8 +32,11 @@ PTRACE_MSG="Permission denied (reading another user's process needs CAP_SYS_PTRA
 
 @test "as nobody: crdiag-scan on its own process works with both backends" {
 	run_as_nobody true
-	local b
-	for b in auto read; do
+	# (an ASan build has terabytes of shadow VMAs: reading their pagemap takes minutes,
+	# so the sanitizer pass uses the default backend only)
+	local b backends=(auto read)
+	[ "${CRDIAG_SANITIZE:-}" != 1 ] || backends=(auto)
+	for b in "${backends[@]}"; do
 		run -0 --separate-stderr run_as_nobody sh -c 'exec "$0" --backend "$1" --json $$' \
 			"$BIN/crdiag-scan" "$b"
 		assert_equal "$stderr" ""
@@ -50,10 +53,13 @@ PTRACE_MSG="Permission denied (reading another user's process needs CAP_SYS_PTRA
 	nobody_bg pattern "$TBIN/pattern" --pidfile "$NOBODY_DIR/pattern.pid"
 	run -0 run_as_nobody "$BIN/crdiag-scan" --backend scan --json "$BG_PID"
 	jq -r '.vmas[] | select(.skipped | not) | "\(.start) \(.present) \(.swapped) \(.file)"' <<<"$output" >"$TMP/scan"
-	run -0 run_as_nobody "$BIN/crdiag-scan" --backend read --json "$BG_PID"
-	jq -r '.vmas[] | select(.skipped | not) | "\(.start) \(.present) \(.swapped) \(.file)"' <<<"$output" >"$TMP/read"
-	run diff "$TMP/scan" "$TMP/read"
-	assert_success
+	# (not on an ASan build: reading the pagemap of its shadow VMAs takes minutes)
+	if [ "${CRDIAG_SANITIZE:-}" != 1 ]; then
+		run -0 run_as_nobody "$BIN/crdiag-scan" --backend read --json "$BG_PID"
+		jq -r '.vmas[] | select(.skipped | not) | "\(.start) \(.present) \(.swapped) \(.file)"' <<<"$output" >"$TMP/read"
+		run diff "$TMP/scan" "$TMP/read"
+		assert_success
+	fi
 	# the sparse region: 2048 pages present, as for root
 	local sparse
 	sparse=$(awk '$1 == "sparse" { print "0x" $2 }' "$TMP/bg.$$.out" | sed 's/^0x0*/0x/')
@@ -93,9 +99,9 @@ PTRACE_MSG="Permission denied (reading another user's process needs CAP_SYS_PTRA
 		"reproduced $((0x7ffff000))"
 	nobody_bg giant "$BIN/repro-giant-vma" --hold --pidfile "$NOBODY_DIR/giant.pid"
 	run -0 run_as_nobody "$BIN/crdiag-scan" --json "$BG_PID"
-	assert_equal "$(jq '.totals.over_cap' <<<"$output")" 1
-	assert_equal "$(jq -r '[.vmas[] | select(.over_cap)][0] | [.size, .pagemap_bytes, .reads] | map(tostring) | join(" ")' <<<"$output")" \
-		"$((1094712560 * 1024)) $((0x827ff9e0)) 2"
+	# (an ASan build has shadow VMAs over the cap too: pick the cage by its size)
+	assert_equal "$(jq -r '.vmas[] | select(.size == 1094712560 * 1024) | [.kind, .pagemap_bytes, .reads, .over_cap] | map(tostring) | join(" ")' <<<"$output")" \
+		"reservation $((0x827ff9e0)) 2 true"
 	# and root's cage is refused to nobody
 	start_bg "$TMP/giant.pid" "$BIN/repro-giant-vma" --hold --pidfile "$TMP/giant.pid"
 	run -2 --separate-stderr run_as_nobody "$BIN/crdiag-scan" "$(cat "$TMP/giant.pid")"

@@ -52,9 +52,10 @@ udp_or_skip() {
 	udp_or_skip
 	local d
 	d=$(duration_us "$BIN/repro-udp-restore")
-	sigrun --runs 40 --max-delay-us $((d * 12 / 10)) -- "$BIN/repro-udp-restore" --json
-	# most runs are cut short; those that end first must end with a verdict
-	[ "$KILLED" -ge 20 ] || fail "only $KILLED of 40 runs died of the signal"
+	sigrun --runs 40 --max-delay-us "$d" -- "$BIN/repro-udp-restore" --json
+	# most runs are cut short (how many depends on the machine's load); those that end
+	# first must end with a verdict
+	[ "$KILLED" -ge 10 ] || fail "only $KILLED of 40 runs died of the signal"
 	no_host_links
 }
 
@@ -89,7 +90,7 @@ udp_or_skip() {
 @test "repro-giant-vma: signals at random points of the check leave nothing" {
 	local d
 	d=$(duration_us "$BIN/repro-giant-vma")
-	sigrun --runs 6 --max-delay-us "$d" -- "$BIN/repro-giant-vma"
+	sigrun --runs 4 --max-delay-us "$d" -- "$BIN/repro-giant-vma"
 }
 
 @test "repro-giant-vma --hold --pidfile: signals at random points remove the pidfile" {
@@ -111,7 +112,7 @@ udp_or_skip() {
 @test "repro-pagemap-read: signals at random points reap its child" {
 	local d
 	d=$(duration_us "$BIN/repro-pagemap-read")
-	sigrun --runs 6 --max-delay-us "$d" -- "$BIN/repro-pagemap-read"
+	sigrun --runs 4 --max-delay-us "$d" -- "$BIN/repro-pagemap-read"
 }
 
 @test "repro-pagemap-read: a signal as the child is forked, mapping, or being read leaves nothing" {
