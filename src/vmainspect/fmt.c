@@ -1,0 +1,378 @@
+/* fmt: one table for the screen and for --batch. */
+#include "fmt.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "units.h"
+
+/* The user address space the bar's scale ends at: 47 bits on x86-64 (4-level paging).
+ * A larger VMA (5-level paging) stretches the scale instead of overflowing it. */
+#define BAR_TOP_BYTES (1ULL << 47)
+#define BAR_WIDTH 10
+#define NAME_MIN 10
+
+int sb_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = b->cap - b->len;
+		va_start(ap, fmt);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -1;
+		if ((size_t)n < room) {
+			b->len += (size_t)n;
+			return 0;
+		}
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap - b->len <= (size_t)n)
+			cap *= 2;
+		char *s = realloc(b->s, cap);
+		if (!s)
+			return -1;
+		b->s = s;
+		b->cap = cap;
+	}
+}
+
+void sb_reset(struct strbuf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+void sb_free(struct strbuf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}
+
+const char *fmt_size_short(uint64_t bytes, char *buf, size_t size)
+{
+	char h[32], *sp;
+
+	units_human(bytes, h, sizeof(h));
+	sp = strchr(h, ' ');
+	if (sp) {
+		/* "1.02 TiB" -> "1.02T", "512 B" -> "512" */
+		sp[0] = sp[1] == 'B' ? '\0' : sp[1];
+		sp[sp[1] == 'B' ? 0 : 1] = '\0';
+	}
+	snprintf(buf, size, "%s", h);
+	return buf;
+}
+
+static unsigned hex_digits(uint64_t v)
+{
+	unsigned n = 1;
+
+	while (v >>= 4)
+		n++;
+	return n;
+}
+
+/* Least useful first: what a narrow terminal gives up to keep the name readable.
+ * COL_COUNT stands for the end address (the range shrinks to its start). */
+static const enum fmt_col drop_order[] = {
+	COL_SWAPPED, COL_PERMS, COL_COUNT, COL_BAR, COL_RESIDENT, COL_KIND, COL_READS, COL_SIZE,
+};
+
+void fmt_layout(const struct snapshot *s, unsigned cols, struct fmt_layout *l)
+{
+	uint64_t top = 0;
+	unsigned off;
+
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; i < s->vmas.n; i++)
+		if (s->vmas.v[i].end - 1 > top)
+			top = s->vmas.v[i].end - 1;
+	l->hexdigits = hex_digits(top) < 8 ? 8 : hex_digits(top);
+	l->width[COL_MARK] = 1;
+	l->width[COL_RANGE] = 2 * l->hexdigits + 1;
+	l->width[COL_SIZE] = 6;
+	l->width[COL_PERMS] = 4;
+	l->width[COL_KIND] = 11; /* "reservation" */
+	l->width[COL_RESIDENT] = 6;
+	l->width[COL_SWAPPED] = 6;
+	l->width[COL_PAGEMAP] = 7;
+	l->width[COL_READS] = 5;
+	l->width[COL_BAR] = BAR_WIDTH;
+	for (int c = 0; c < COL_COUNT; c++)
+		l->show[c] = true;
+	l->range_end = true;
+	for (size_t d = 0;; d++) {
+		off = 0;
+		for (int c = 0; c < COL_NAME; c++)
+			if (l->show[c])
+				off += l->width[c] + 1;
+		if (cols == 0 || off + NAME_MIN <= cols || d == sizeof(drop_order) / sizeof(*drop_order))
+			break;
+		if (drop_order[d] == COL_COUNT) {
+			l->range_end = false;
+			l->width[COL_RANGE] = l->hexdigits;
+		} else {
+			l->show[drop_order[d]] = false;
+		}
+	}
+	off = 0;
+	for (int c = 0; c < COL_COUNT; c++) {
+		if (!l->show[c])
+			continue;
+		l->off[c] = off;
+		off += l->width[c] + 1;
+	}
+	l->width[COL_NAME] = cols == 0 ? 0 : cols > l->off[COL_NAME] ? cols - l->off[COL_NAME] : 1;
+}
+
+void fmt_bar(const struct snapshot *s, size_t i, unsigned width, unsigned *resident,
+	     unsigned *virt)
+{
+	double ps = (double)s->kernel.page_size;
+	double top = (double)BAR_TOP_BYTES / ps;
+	double pages = (double)vma_size(&s->vmas.v[i]) / ps;
+	double res = s->counts ? (double)s->counts[i].present : 0;
+	double scale;
+
+	if (s->totals.largest >= 0 && (double)vma_size(&s->vmas.v[s->totals.largest]) / ps > top)
+		top = (double)vma_size(&s->vmas.v[s->totals.largest]) / ps;
+	scale = (double)width / log2(1 + top);
+	*virt = (unsigned)ceil(log2(1 + pages) * scale);
+	*resident = (unsigned)ceil(log2(1 + res) * scale);
+	if (*virt > width)
+		*virt = width;
+	if (*resident > *virt)
+		*resident = *virt;
+}
+
+static const char *const titles[COL_COUNT] = {
+	[COL_MARK] = "!",        [COL_RANGE] = "range",     [COL_SIZE] = "size",
+	[COL_PERMS] = "perm",    [COL_KIND] = "kind",       [COL_RESIDENT] = "rss",
+	[COL_SWAPPED] = "swap",  [COL_PAGEMAP] = "pagemap", [COL_READS] = "reads",
+	[COL_BAR] = "rss/size",  [COL_NAME] = "name",
+};
+
+static const bool right_aligned[COL_COUNT] = {
+	[COL_SIZE] = true, [COL_RESIDENT] = true, [COL_SWAPPED] = true,
+	[COL_PAGEMAP] = true, [COL_READS] = true,
+};
+
+int fmt_title(const struct fmt_layout *l, struct strbuf *b)
+{
+	for (int c = 0; c < COL_COUNT; c++) {
+		if (!l->show[c])
+			continue;
+		if (c == COL_NAME) {
+			if (sb_printf(b, "%s", titles[c]) < 0)
+				return -1;
+		} else if (c == COL_RANGE && !l->range_end) {
+			if (sb_printf(b, "%-*s ", (int)l->width[c], "start") < 0)
+				return -1;
+		} else if (sb_printf(b, right_aligned[c] ? "%*s " : "%-*s ", (int)l->width[c],
+				     titles[c]) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Append one display unit (a character or '?') of the avail bytes at p, or only
+ * measure it when b is NULL. *len: the bytes it took. */
+static unsigned name_unit(const char *p, size_t avail, size_t *len, struct strbuf *b, int *err)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t n;
+	int w;
+
+	memset(&st, 0, sizeof(st));
+	n = mbrtowc(&wc, p, avail, &st);
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0 || (w = wcwidth(wc)) < 0) {
+		*len = n == (size_t)-1 || n == (size_t)-2 || n == 0 ? 1 : n;
+		if (b && sb_printf(b, "?") < 0)
+			*err = -1;
+		return 1;
+	}
+	*len = n;
+	if (b && sb_printf(b, "%.*s", (int)n, p) < 0)
+		*err = -1;
+	return (unsigned)w;
+}
+
+int fmt_name(const char *name, unsigned cols, struct strbuf *b)
+{
+	unsigned total = 0, skip_to;
+	const char *p;
+	size_t len;
+	int err = 0;
+
+	if (cols == 0) {
+		for (p = name; *p; p++)
+			if (sb_printf(b, "%c", (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p) < 0)
+				return -1;
+		return 0;
+	}
+	const char *end = name + strlen(name);
+
+	for (p = name; *p; p += len)
+		total += name_unit(p, (size_t)(end - p), &len, NULL, &err);
+	p = name;
+	if (total > cols) {
+		/* keep the tail: drop units until the rest fits behind "..." */
+		unsigned room = cols > 3 ? cols - 3 : cols;
+		if (cols > 3 && sb_printf(b, "...") < 0)
+			return -1;
+		skip_to = total - room;
+		for (unsigned gone = 0; *p && gone < skip_to; p += len)
+			gone += name_unit(p, (size_t)(end - p), &len, NULL, &err);
+	}
+	for (; *p; p += len)
+		name_unit(p, (size_t)(end - p), &len, b, &err);
+	return err;
+}
+
+int fmt_clip(const char *s, size_t n, unsigned cols, struct strbuf *b)
+{
+	const char *end = s + n;
+	unsigned used = 0, w;
+	size_t len;
+	int err = 0;
+
+	for (const char *p = s; p < end && *p && err == 0; p += len) {
+		w = name_unit(p, (size_t)(end - p), &len, NULL, &err);
+		if (used + w > cols)
+			break;
+		used += w;
+		name_unit(p, (size_t)(end - p), &len, b, &err);
+	}
+	return err;
+}
+
+int fmt_row(const struct snapshot *s, size_t i, const struct fmt_layout *l, struct strbuf *b)
+{
+	const struct vma *v = &s->vmas.v[i];
+	const struct pm_counts *c = &s->counts[i];
+	const struct cost *k = &s->cost[i];
+	uint64_t ps = (uint64_t)s->kernel.page_size;
+	char t[32];
+	int r = 0;
+
+	for (int col = 0; col < COL_COUNT && r == 0; col++) {
+		int w = (int)l->width[col];
+		if (!l->show[col])
+			continue;
+		switch (col) {
+		case COL_MARK: r = sb_printf(b, "%c ", k->over_cap ? FMT_MARK : ' '); break;
+		case COL_RANGE:
+			if (l->range_end)
+				r = sb_printf(b, "%*" PRIx64 "-%-*" PRIx64 " ", (int)l->hexdigits,
+					      v->start, (int)l->hexdigits, v->end);
+			else
+				r = sb_printf(b, "%*" PRIx64 " ", (int)l->hexdigits, v->start);
+			break;
+		case COL_SIZE:
+			r = sb_printf(b, "%*s ", w, fmt_size_short(vma_size(v), t, sizeof(t)));
+			break;
+		case COL_PERMS: r = sb_printf(b, "%-*s ", w, v->perms); break;
+		case COL_KIND: r = sb_printf(b, "%-*s ", w, vma_kind_name(v->kind)); break;
+		case COL_RESIDENT:
+			r = sb_printf(b, "%*s ", w,
+				      c->skipped ? "-" : fmt_size_short(c->present * ps, t, sizeof(t)));
+			break;
+		case COL_SWAPPED:
+			r = sb_printf(b, "%*s ", w,
+				      c->skipped ? "-" : fmt_size_short(c->swapped * ps, t, sizeof(t)));
+			break;
+		case COL_PAGEMAP:
+			r = sb_printf(b, "%*s ", w, fmt_size_short(k->pagemap_bytes, t, sizeof(t)));
+			break;
+		case COL_READS: r = sb_printf(b, "%*" PRIu64 " ", w, k->reads); break;
+		case COL_BAR: {
+			unsigned res, virt;
+			fmt_bar(s, i, l->width[col], &res, &virt);
+			for (unsigned x = 0; x < l->width[col] && r == 0; x++)
+				r = sb_printf(b, "%c", x < res ? '#' : x < virt ? '-' : ' ');
+			if (r == 0)
+				r = sb_printf(b, " ");
+			break;
+		}
+		case COL_NAME:
+			if (v->name[0]) {
+				r = fmt_name(v->name, l->width[col], b);
+				break;
+			}
+			/* anonymous: no name, and no trailing blanks from the bar either */
+			while (b->len && b->s[b->len - 1] == ' ')
+				b->s[--b->len] = '\0';
+			break;
+		}
+	}
+	return r;
+}
+
+static const char *ms(double seconds, char *buf, size_t size)
+{
+	double ms = seconds * 1e3;
+
+	snprintf(buf, size, ms < 1 ? "%.2f ms" : ms < 10 ? "%.1f ms" : "%.0f ms", ms);
+	return buf;
+}
+
+int fmt_header(const struct snapshot *s, const struct order_spec *spec, size_t shown,
+	       unsigned n, struct strbuf *b)
+{
+	const struct cost_totals *t = &s->totals;
+	char h1[32], h2[32], h3[32], h4[32];
+	struct tm tm;
+
+	switch (n) {
+	case 0:
+		return sb_printf(b, "%s [%d]  %zu VMAs  virtual %s  resident %s  swapped %s",
+				 s->comm[0] ? s->comm : "?", (int)s->pid, t->vmas,
+				 units_human(t->virt, h1, sizeof(h1)),
+				 units_human(t->resident, h2, sizeof(h2)),
+				 units_human(t->swapped, h3, sizeof(h3)));
+	case 1:
+		if (sb_printf(b, "pagemap %s in %" PRIu64 " reads  over the cap (0x%" PRIx64 "): %zu",
+			      units_human(t->pagemap_bytes, h1, sizeof(h1)), t->reads,
+			      cost_max_rw(s->kernel.page_size), t->over_cap) < 0)
+			return -1;
+		if (t->largest < 0)
+			return 0;
+		const struct vma *v = &s->vmas.v[t->largest];
+		return sb_printf(b, "  largest %" PRIx64 "-%" PRIx64 " %s %s", v->start, v->end,
+				 units_human(vma_size(v), h2, sizeof(h2)), vma_kind_name(v->kind));
+	case 2:
+		if (sb_printf(b, "backend %s: %" PRIu64 " calls, %s (maps %s)  kernel: PAGEMAP_SCAN ",
+			      pm_backend_name(s->stats.backend), s->stats.calls,
+			      ms(s->stats.seconds, h1, sizeof(h1)), ms(s->maps_seconds, h2, sizeof(h2))) < 0)
+			return -1;
+		if (s->kernel.scan)
+			return sb_printf(b, "yes");
+		return sb_printf(b, "no (%s)", strerrorname_np(s->kernel.scan_errno) ?: "?");
+	case 3:
+		localtime_r(&s->when, &tm);
+		strftime(h4, sizeof(h4), "%H:%M:%S", &tm);
+		if (sb_printf(b, "sort %s %s  ", sort_key_name(spec->key),
+			      (spec->key == SORT_ADDRESS) != spec->reverse ? "ascending" : "descending") < 0)
+			return -1;
+		if (spec->filter && *spec->filter) {
+			if (sb_printf(b, "filter \"") < 0 || fmt_name(spec->filter, 0, b) < 0 ||
+			    sb_printf(b, "\": %zu of %zu shown  ", shown, t->vmas) < 0)
+				return -1;
+		}
+		return sb_printf(b, "snapshot %s", h4);
+	}
+	errno = EINVAL;
+	return -1;
+}
