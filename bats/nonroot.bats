@@ -137,3 +137,21 @@ PTRACE_MSG="Permission denied (reading another user's process needs CAP_SYS_PTRA
 	*) fail "exit $status: $stderr" ;;
 	esac
 }
+
+@test "as nobody: vmainspect on its own process works; on root's it names PTRACE_MODE_READ" {
+	[ -x "$BIN/vmainspect" ] || skip "vmainspect is not built"
+	run_as_nobody true
+	run -0 --separate-stderr run_as_nobody sh -c 'exec "$0" --json $$' "$BIN/vmainspect"
+	[ "$(jq '.totals.vmas' <<<"$output")" -gt 5 ]
+	assert_equal "$(jq -r '.comm' <<<"$output")" vmainspect
+	nobody_bg pattern "$TBIN/pattern" --pidfile "$NOBODY_DIR/pattern.pid"
+	run -0 --separate-stderr run_as_nobody "$BIN/vmainspect" --batch "$BG_PID"
+	# the sparse region: 16 MiB, every other page written
+	assert_output --regexp ' 16\.0M rw-p anon +8\.00M '
+	start_bg "$TMP/pid" "$TBIN/pattern" --pidfile "$TMP/pid"
+	local pid
+	pid=$(cat "$TMP/pid")
+	run -2 --separate-stderr run_as_nobody "$BIN/vmainspect" --json "$pid"
+	assert_equal "$(jq -r '[.errno, .error] | join(": ")' <<<"$output")" \
+		"EACCES: PID $pid (pattern): permission denied: reading its maps and pagemap needs PTRACE_MODE_READ (the same uid, or CAP_SYS_PTRACE)"
+}

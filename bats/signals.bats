@@ -150,3 +150,75 @@ udp_or_skip() {
 	run -0 ls "$TMP"
 	refute_output --partial sigrun.
 }
+
+# ---- the inspector's terminal ----------------------------------------------------
+
+screen() { tmux -S "$SOCK" capture-pane -p; }
+keys() { tmux -S "$SOCK" send-keys "$@"; }
+
+# wait_screen ERE: until the pane shows a line matching ERE (at most 10 s)
+wait_screen() {
+	local i
+	for i in $(seq 200); do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.05
+	done
+	echo "the pane never showed /$1/; it shows:" >&2
+	screen >&2
+	return 1
+}
+
+# shell_sane N: the pane is back in the shell: main screen (not the alternate one),
+# cursor shown, tty canonical with echo, and a command typed there runs
+shell_sane() {
+	assert_equal "$(tmux -S "$SOCK" display -p '#{alternate_on} #{cursor_flag}')" "0 1"
+	keys "echo tty$1: \$(stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | paste -sd' ' -)" Enter
+	wait_screen "^tty$1: "
+	run screen
+	assert_line "tty$1: icanon echo"
+	keys clear Enter
+}
+
+@test "vmainspect TUI: Ctrl-C and SIGTERM at random points give the shell back sane" {
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	[ -x "$BIN/vmainspect" ] || skip "vmainspect is not built"
+	start_bg "$TMP/pattern.pid" "$TBIN/pattern" --pidfile "$TMP/pattern.pid"
+	local target i state sig delay rc
+	target=$(cat "$TMP/pattern.pid")
+	SOCK=$TMP/tmux.sock
+	tmux -S "$SOCK" -f /dev/null new-session -d -x 120 -y 40 \
+		env -u NO_COLOR TERM=tmux-256color PS1='sg$ ' bash --norc --noprofile -i 3>&-
+	wait_screen '^sg\$ *$'
+	# start-up (no screen yet), the table, the detail view, help, the live filter
+	# line, a re-sort; refreshing every 50 ms so some signals land mid-scan
+	local states=(startup table detail help filter sort)
+	for i in $(seq 12); do
+		state=${states[$(((i - 1) % ${#states[@]}))]}
+		sig=$([ "$i" -le ${#states[@]} ] && echo INT || echo TERM)
+		delay=$((RANDOM % 300))
+		rm -f "$TMP/tui.pid"
+		# (no "; echo \$?" here: bash drops the rest of a line whose job died of SIGINT)
+		keys "bash -c 'echo \$\$ >$TMP/tui.pid; exec \"\$0\" \"\$@\"' $BIN/vmainspect -d 0.05 $target" Enter
+		if [ "$state" != startup ]; then
+			wait_screen "^pattern \[$target\]"
+			case $state in
+			detail) keys Enter ;;
+			help) keys '?' ;;
+			filter) keys / s p a ;;
+			sort) keys p ;;
+			esac
+		else
+			until [ -s "$TMP/tui.pid" ]; do sleep 0.01; done
+			delay=$((delay / 5))
+		fi
+		sleep "$(printf '0.%03d' "$delay")"
+		if [ "$sig" = INT ]; then keys C-c; else kill -TERM "$(cat "$TMP/tui.pid")"; fi
+		wait_screen '^sg\$ *$'
+		keys "echo rc$i=\$?" Enter
+		wait_screen "^rc$i=[0-9]+$"
+		rc=$(screen | sed -n "s/^rc$i=//p")
+		assert_equal "$rc" "$([ "$sig" = INT ] && echo 130 || echo 143)"
+		shell_sane "$i"
+		echo "# vmainspect TUI: SIG$sig in $state after ${delay} ms: exit $rc, shell sane" >&3
+	done
+}

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# Sweep: the engine's report on every PID in /proc while bats/helpers/churn.c keeps
+# Sweep: vmainspect --json on every PID in /proc while bats/helpers/churn.c keeps
 # processes coming and going (many threads, thousands of VMAs, a dead main thread,
-# exec, SIGKILL, exits mid-scan). Every run must end in a JSON document for that PID,
-# or one line saying why not (gone, a kernel thread, not allowed); never a crash, a
+# exec, SIGKILL, exits mid-scan). Every run must end in one JSON document for that
+# PID: a report, or an error naming its errno (ESRCH, EACCES...); never a crash, a
 # sanitizer report or a hang (each run is bounded by timeout).
 
 load helpers/common
@@ -38,80 +38,101 @@ stop_churn() {
 	CHURN_LINE=$(grep '^churn: started' "$CHURN_OUT")
 }
 
-# scan_one PROG PID: one run, classified into OK / GONE / KTHREAD / DENIED, or a
-# failure appended to FAILS.
+# scan_one PID: one run of vmainspect --json; its output, message and status are kept
+# in $TMP/runs/N.PID.STATUS.{json,err} and judged all at once by judge_runs (one jq
+# for the whole sweep: a jq per run would cost more than the scan). Crashes, hangs
+# and sanitizer reports are failures at once.
 scan_one() {
-	local prog=$1 pid=$2 st=0 err
-	timeout -s KILL 30 "$BIN/$prog" --json "$pid" >"$TMP/out" 2>"$TMP/err" || st=$?
-	err=$(cat "$TMP/err")
+	local pid=$1 st=0 base
 	SWEPT=$((SWEPT + 1))
-	if [[ "$err" == *Sanitizer* || "$err" == *"runtime error"* ]]; then
-		FAILS+=("PID $pid: sanitizer report: ${err:0:2000}")
+	timeout -s KILL 30 "$BIN/vmainspect" --json "$pid" >"$TMP/out" 2>"$TMP/err" || st=$?
+	if grep -q -e Sanitizer -e 'runtime error' "$TMP/err"; then
+		FAILS+=("PID $pid: sanitizer report: $(head -c 2000 "$TMP/err")")
 		return
 	fi
 	case $st in
-	0)
-		if [ -n "$err" ]; then
-			FAILS+=("PID $pid: exit 0 with a message: $err")
-		else
-			# checked all at once in check_reports: jq per run would cost more than the scan
-			cp "$TMP/out" "$TMP/reports/$SWEPT.$pid"
-			OK=$((OK + 1))
-		fi
-		;;
-	2)
-		if [ -s "$TMP/out" ] || [ "$(wc -l <"$TMP/err")" -ne 1 ]; then
-			FAILS+=("PID $pid: exit 2 with stdout or not one line: $err")
-		elif [[ "$err" =~ ^$prog:\ PID\ $pid:\ (no\ such\ process|no\ VMAs\ \(the\ process\ exited\)|[a-z]+\ backend:\ the\ process\ exited)$ ]]; then
-			GONE=$((GONE + 1))
-		elif [[ "$err" == "$prog: PID $pid: no VMAs (a kernel thread)" ]]; then
-			KTHREAD=$((KTHREAD + 1))
-		elif [[ "$err" == "$prog: PID $pid: Permission denied"* ]]; then
-			DENIED=$((DENIED + 1))
-		else
-			FAILS+=("PID $pid: unexpected error: $err")
-		fi
+	0 | 2)
+		base=$TMP/runs/$SWEPT.$pid.$st
+		mv "$TMP/out" "$base.json"
+		mv "$TMP/err" "$base.err"
 		;;
 	137) FAILS+=("PID $pid: HUNG (killed after 30 s)") ;;
-	*) FAILS+=("PID $pid: exit $st: $err") ;;
+	*) FAILS+=("PID $pid: exit $st: $(head -c 600 "$TMP/err")") ;;
 	esac
 }
 
-# sweep PROG ROUNDS: each round, every PID listed in /proc at its start, then the
-# churn's children of that instant (young processes, about to exit).
-sweep() {
-	local prog=$1 rounds=$2 r d pid
-	SWEPT=0 OK=0 GONE=0 KTHREAD=0 DENIED=0 FAILS=()
-	rm -rf "$TMP/reports"
-	mkdir "$TMP/reports"
-	for r in $(seq "$rounds"); do
-		for d in /proc/[0-9]*; do
-			scan_one "$prog" "${d#/proc/}"
+# judge_runs: every run ended in one JSON document about its PID. Exit 0: a report
+# (a VMA array, no error), nothing on stderr. Exit 2: a document whose "error" is
+# the one line on stderr, and whose "errno" says why: ESRCH (gone, zombies
+# included), EACCES/EPERM (not allowed), or null for a kernel thread, which has no
+# errno to give. Counts OK, GONE, KTHREAD, DENIED.
+judge_runs() {
+	local f name pid st epid error errno vtype msg
+	OK=0 GONE=0 KTHREAD=0 DENIED=0
+	[ -n "$(ls "$TMP/runs")" ] || return 0
+	if ! (cd "$TMP/runs" && ls | grep '\.json$' | tr '\n' '\0' |
+		xargs -0 jq -r '[input_filename, (.pid | tostring), (.error // "-"), (.errno // "null"), (.vmas | type)] | @tsv') \
+		>"$TMP/judged" 2>"$TMP/judged.err"; then
+		for f in "$TMP"/runs/*.json; do
+			jq -e . "$f" >/dev/null 2>&1 || FAILS+=("${f##*/}: not one JSON document: $(head -c 300 "$f")")
 		done
-		for pid in $(cat "/proc/$CHURN/task/$CHURN/children" 2>/dev/null); do
-			scan_one "$prog" "$pid"
-		done
-	done
+		return 0
+	fi
+	[ "$(wc -l <"$TMP/judged")" -eq "$(ls "$TMP/runs" | grep -c '\.json$')" ] ||
+		FAILS+=("a document too many or too few: $(wc -l <"$TMP/judged") for $(ls "$TMP/runs" | grep -c '\.json$') runs")
+	while IFS=$'\t' read -r name epid error errno vtype; do
+		name=${name%.json}
+		st=${name##*.}
+		pid=${name%.*}
+		pid=${pid#*.}
+		msg=$(<"$TMP/runs/$name.err")
+		if [ "$epid" != "$pid" ] || [ "$vtype" != array ]; then
+			FAILS+=("PID $pid: a document about PID $epid, vmas $vtype")
+		elif [ "$st" = 0 ]; then
+			if [ "$error" != - ] || [ -n "$msg" ]; then
+				FAILS+=("PID $pid: exit 0 with error '$error' / '$msg'")
+			else
+				OK=$((OK + 1))
+			fi
+		elif [ "$msg" != "vmainspect: $error" ]; then
+			FAILS+=("PID $pid: stderr '$msg' is not the document's error '$error'")
+		else
+			case $errno in
+			ESRCH) GONE=$((GONE + 1)) ;;
+			EACCES | EPERM) DENIED=$((DENIED + 1)) ;;
+			null)
+				if [[ "$error" == *"a kernel thread has no VMAs" ]]; then
+					KTHREAD=$((KTHREAD + 1))
+				else
+					FAILS+=("PID $pid: an error naming no errno: $error")
+				fi
+				;;
+			*) FAILS+=("PID $pid: errno $errno: $error") ;;
+			esac
+		fi
+	done <"$TMP/judged"
 }
 
-# check_reports: every saved report is one JSON document about its PID (the PID is in
-# the file name), with a VMA array; one jq for all of them, one per file on a failure.
-check_reports() {
-	local f want got
-	want=$(cd "$TMP/reports" && ls | sort | sed 's/^[0-9]*\.//' | tr '\n' ' ')
-	if got=$(cd "$TMP/reports" && ls | sort | tr '\n' '\0' |
-		xargs -0 jq -r 'if (.vmas | type) == "array" then .pid else "no-vmas" end' | tr '\n' ' '); then
-		[ "$got" = "$want" ] || FAILS+=("reports do not match their PIDs: want '$want', got '$got'")
-	else
-		for f in "$TMP"/reports/*; do
-			jq -e . "$f" >/dev/null 2>&1 || FAILS+=("${f##*/}: not JSON: $(head -c 300 "$f")")
+# sweep ROUNDS: each round, every PID listed in /proc at its start, then the churn's
+# children of that instant (young processes, about to exit).
+sweep() {
+	local rounds=$1 r d pid
+	SWEPT=0 FAILS=()
+	rm -rf "$TMP/runs"
+	mkdir "$TMP/runs"
+	for r in $(seq "$rounds"); do
+		for d in /proc/[0-9]*; do
+			scan_one "${d#/proc/}"
 		done
-	fi
+		for pid in $(cat "/proc/$CHURN/task/$CHURN/children" 2>/dev/null); do
+			scan_one "$pid"
+		done
+	done
+	judge_runs
 }
 
 report_sweep() {
-	check_reports
-	echo "# $1: $SWEPT PIDs swept: $OK reports, $GONE gone mid-way, $KTHREAD kernel threads, $DENIED denied; $CHURN_LINE; failures ${#FAILS[@]}" >&3
+	echo "# vmainspect --json: $SWEPT PIDs swept: $OK reports, $GONE gone (ESRCH), $KTHREAD kernel threads, $DENIED denied; $CHURN_LINE; failures ${#FAILS[@]}" >&3
 	if [ "${#FAILS[@]}" -gt 0 ]; then
 		printf '%s\n' "${FAILS[@]}"
 		return 1
@@ -121,11 +142,11 @@ report_sweep() {
 	[ "$GONE" -gt 0 ] || fail "no process vanished during the sweep: the churn did not churn"
 }
 
-@test "sweep: crdiag-scan --json on every PID under churn: a report or one line why not" {
+@test "sweep: vmainspect --json on every PID under churn: a report, or an error naming why" {
 	start_churn
-	sweep crdiag-scan "$ROUNDS"
+	sweep "$ROUNDS"
 	stop_churn
-	report_sweep crdiag-scan
+	report_sweep
 	[ "$CHURNED" -gt 50 ] || fail "churn started only $CHURNED processes"
 }
 
@@ -166,8 +187,16 @@ report_sweep() {
 		[ "$(jq '.totals.vmas' <<<"$output")" -gt 5 ] || fail "$b: too few VMAs"
 		[ "$(jq '.totals.resident' <<<"$output")" -gt 0 ] || fail "$b: nothing resident"
 	done
-	# a real zombie still says what it is
+	run -0 --separate-stderr "$BIN/vmainspect" --json "$pid"
+	assert_equal "$(jq '.pid' <<<"$output")" "$pid"
+	[ "$(jq '.totals.vmas' <<<"$output")" -gt 5 ] || fail "vmainspect: too few VMAs"
+	# a real zombie still says what it is, and vmainspect names ESRCH for it
 	start_bg "$TMP/zombie.pid" "$TBIN/zombie" "$TMP/zombie.pid"
-	run -2 --separate-stderr "$BIN/crdiag-scan" "$(cat "$TMP/zombie.pid")"
-	assert_equal "$stderr" "crdiag-scan: PID $(cat "$TMP/zombie.pid"): no VMAs (the process exited)"
+	local z
+	z=$(cat "$TMP/zombie.pid")
+	run -2 --separate-stderr "$BIN/crdiag-scan" "$z"
+	assert_equal "$stderr" "crdiag-scan: PID $z: no VMAs (the process exited)"
+	run -2 --separate-stderr "$BIN/vmainspect" --json "$z"
+	assert_equal "$(jq -r '[.error, .errno] | join("|")' <<<"$output")" \
+		"PID $z (zombie): no VMAs: the process has exited (a zombie)|ESRCH"
 }

@@ -91,3 +91,41 @@ start_pattern() {
 	vg 0 "$BIN/repro-udp-restore" --json
 	assert_equal "$(jq -r .verdict <<<"$output")" reproduced
 }
+
+@test "valgrind: vmainspect --json, --batch and its error paths on repro processes" {
+	[ -x "$BIN/vmainspect" ] || skip "vmainspect is not built"
+	kernel_has_pagemap_scan || skip "kernel has no PAGEMAP_SCAN (Linux < 6.7): the read backend takes minutes under valgrind on the cage"
+	start_bg "$TMP/giant.pid" "$BIN/repro-giant-vma" --hold --pidfile "$TMP/giant.pid"
+	local giant
+	giant=$(cat "$TMP/giant.pid")
+	vg 0 "$BIN/vmainspect" --json "$giant"
+	assert_equal "$(jq '.totals.over_cap' <<<"$output")" 1
+	vg 0 "$BIN/vmainspect" --batch --sort pagemap --filter reservation "$giant"
+	vg 0 "$BIN/vmainspect" --json --iterations 3 --delay 0.1 "$giant"
+	assert_equal "$(wc -l <<<"$output")" 3
+	start_pattern
+	vg 0 "$BIN/vmainspect" --json --backend read "$PATTERN"
+	sleep 0 &
+	local dead=$!
+	wait "$dead"
+	vg 2 "$BIN/vmainspect" --json "$dead"
+	assert_equal "$(jq -r .errno <<<"$output")" ESRCH
+	vg 2 "$BIN/vmainspect" --json --sort nonsense 1
+}
+
+@test "valgrind: the vmainspect TUI, three refreshes in tmux" {
+	[ -x "$BIN/vmainspect" ] || skip "vmainspect is not built"
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	start_bg "$TMP/giant.pid" "$BIN/repro-giant-vma" --hold --pidfile "$TMP/giant.pid"
+	local sock=$TMP/tmux.sock i
+	tmux -S "$sock" -f /dev/null new-session -d -x 120 -y 40 \
+		"TERM=tmux-256color valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --log-file=$TMP/vg.log $BIN/vmainspect -d 0.2 -n 3 $(cat "$TMP/giant.pid"); echo \$? >$TMP/rc" 3>&-
+	for i in $(seq 600); do
+		[ -s "$TMP/rc" ] && break
+		sleep 0.05
+	done
+	tmux -S "$sock" kill-server 2>/dev/null || true
+	assert_equal "$(cat "$TMP/rc")" 0
+	run cat "$TMP/vg.log"
+	assert_output ""
+}
