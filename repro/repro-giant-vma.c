@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "cost.h"
+#include "criumode.h"
 #include "giant.h"
+#include "giantcriu.h"
 #include "json.h"
 #include "maps.h"
 #include "pagemap.h"
@@ -30,6 +32,7 @@ struct opts {
 	const char *pidfile;
 	unsigned long hold_seconds; /* 0: until a signal */
 	int hold, check, json;
+	struct criu_mode criu;
 };
 
 struct check {
@@ -58,12 +61,17 @@ static void usage(FILE *f)
 		"                         (and the report is printed); removed on exit\n"
 		"  -C, --check            one pread of the reservation's pagemap, then the verdict\n"
 		"                         (the default unless --hold)\n"
+		CRIU_MODE_USAGE
+		"                         --criu: a holder in its own session, criu dump twice\n"
+		"                         (CRIU_FAULT=135: the pread path; and plain); reproduced\n"
+		"                         when the pread dump fails on the short pagemap read\n"
 		"  -j, --json             one JSON document on stdout\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n\n"
 		"Exit status: 0 reproduced (the read came back short at MAX_RW_COUNT), 1 not\n"
 		"reproduced, 2 error. --hold without --check judges nothing and exits 0 when\n"
-		"released.\n",
+		"released. --criu: 0 this CRIU has the bug, 1 it has the fix, 77 untestable here\n"
+		"(CRIU missing, failing `criu check`, or failing the dump for another reason).\n",
 		GIANT_DEFAULT_COMMIT, GIANT_MAX_COMMIT);
 }
 
@@ -114,11 +122,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		CRIU_MODE_LONGOPTS,
 		{ 0 },
 	};
 	long ps = sysconf(_SC_PAGESIZE);
 	unsigned long n;
-	int c;
+	int c, r;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":s:c:n:Ht:p:CjhV", longopts, NULL)) != -1) {
@@ -161,11 +170,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case ':':
 			return repro_fail("option '%s' needs an argument", argv[optind - 1]), -1;
 		default:
+			if ((r = criu_mode_option(&o->criu, c, optarg)) != 0) {
+				if (r < 0)
+					return -1;
+				break;
+			}
 			return repro_fail("unknown option '%s' (see --help)", argv[optind - 1]), -1;
 		}
 	}
 	if (optind != argc)
 		return repro_fail("unexpected argument '%s'", argv[optind]), -1;
+	if (criu_mode_validate(&o->criu) < 0)
+		return -1;
+	if (o->criu.on && (o->hold || o->check || o->pidfile))
+		return repro_fail("--criu runs its own holder: it does not combine with --hold, "
+				  "--check or --pidfile"), -1;
 	if (o->pidfile && pidfile_usable(o->pidfile) < 0)
 		return repro_fail("--pidfile %s: %s", o->pidfile, strerror(errno)), -1;
 	if (!o->hold)
@@ -360,7 +379,8 @@ static int hold(const sigset_t *sigs, unsigned long seconds)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .size = GIANT_DEFAULT_SIZE, .commit = GIANT_DEFAULT_COMMIT };
+	struct opts o = { .size = GIANT_DEFAULT_SIZE, .commit = GIANT_DEFAULT_COMMIT,
+			  .criu = CRIU_MODE_INIT };
 	struct check ck = { 0 };
 	enum repro_status s = REPRO_NOT_REPRODUCED;
 	struct giant g;
@@ -374,6 +394,8 @@ int main(int argc, char **argv)
 	repro_init("repro-giant-vma");
 	if (parse_args(argc, argv, &o) < 0)
 		return REPRO_ERROR;
+	if (o.criu.on)
+		return giant_criu(&o.criu, o.size, o.commit, o.name, o.json);
 	if (giant_map(o.size, o.commit, o.name, &g) < 0) {
 		if (errno == EEXIST)
 			return repro_fail("mapping %" PRIu64 " bytes: the kernel merged the reservation "

@@ -38,11 +38,13 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
+#include "criumode.h"
 #include "json.h"
 #include "netns.h"
 #include "repro.h"
 #include "rtnl.h"
 #include "sockdiag.h"
+#include "udpcriu.h"
 #include "udpecho.h"
 
 #define ECHO_PORT 7
@@ -137,6 +139,7 @@ struct opts {
 	unsigned families;          /* bit i: NETS[i] */
 	bool explicit_bind;
 	bool keep, json, pause;
+	struct criu_mode criu;
 };
 
 struct lab {
@@ -1178,6 +1181,11 @@ static void usage(FILE *f)
 		"                           remove them\n"
 		"  -p, --pause              stop after set-up until SIGINT/SIGTERM (to look around)\n"
 		"  -j, --json               one JSON document on stdout\n"
+		"      --criu               run a real CRIU instead ($CRIU, else criu on PATH): dump\n"
+		"                           an IPv4 client inside its namespace, restore it with the\n"
+		"                           address unchanged (control) and moved; --keep keeps the\n"
+		"                           images; skipped (77) when CRIU fails `criu check`\n"
+		"      --criu-timeout S     with --criu: limit for each CRIU run (default 300 s)\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            version\n\n"
 		"Strategies: bind-original (CRIU: bind the old source, IP_FREEBIND for IPv6, then\n"
@@ -1189,7 +1197,9 @@ static void usage(FILE *f)
 		"namespaces, which vanish when it exits.\n\n"
 		"Exit status: 0 reproduced (IPv4 bind-original fails with EADDRNOTAVAIL where the\n"
 		"address moved and round-trips in the control), 1 not reproduced, 77 skipped\n"
-		"(missing privilege), 2 error.\n",
+		"(missing privilege), 2 error. --criu: 0 this CRIU fails the moved restore with\n"
+		"EADDRNOTAVAIL, 1 it restores it, 77 untestable here (CRIU missing or failing\n"
+		"`criu check`, a dump or the control failing, another failure).\n",
 		repro_prog());
 }
 
@@ -1199,9 +1209,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "family", required_argument, NULL, 'f' }, { "bind", required_argument, NULL, 'b' },
 		{ "keep", no_argument, NULL, 'k' },         { "pause", no_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },         { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },      { 0 },
+		{ "version", no_argument, NULL, 'V' },      CRIU_MODE_LONGOPTS_CORE,
+		{ 0 },
 	};
-	int c;
+	int c, r;
 
 	o->families = 3;
 	opterr = 0;
@@ -1233,11 +1244,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case ':':
 			return repro_fail("option '%s' needs an argument (see --help)", argv[optind - 1]), -1;
 		default:
+			if ((r = criu_mode_option(&o->criu, c, optarg)) != 0) {
+				if (r < 0)
+					return -1;
+				break;
+			}
 			return repro_fail("unknown option '%s' (see --help)", argv[optind - 1]), -1;
 		}
 	}
 	if (optind != argc)
 		return repro_fail("unexpected argument '%s' (see --help)", argv[optind]), -1;
+	if (criu_mode_validate(&o->criu) < 0)
+		return -1;
+	if (o->criu.on && (o->families != 3 || o->explicit_bind || o->pause))
+		return repro_fail("--criu runs its own IPv4 client: --family, --bind and --pause "
+				  "do not apply"), -1;
+	o->criu.keep = o->criu.on && o->keep;
 	return 0;
 }
 
@@ -1365,7 +1387,7 @@ static void print_kept(FILE *f, const struct lab *L)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct opts o = { .criu = CRIU_MODE_INIT };
 	struct lab L;
 	struct captured caps[N_FAMILIES];
 	struct row *rows = NULL;
@@ -1376,6 +1398,8 @@ int main(int argc, char **argv)
 	repro_init("repro-udp-restore");
 	if (parse_args(argc, argv, &o) < 0)
 		return REPRO_ERROR;
+	if (o.criu.on)
+		return udp_criu(&o.criu, o.json);
 	install_signals();
 	lab_init(&L);
 	memset(caps, 0, sizeof(caps));

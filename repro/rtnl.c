@@ -307,6 +307,29 @@ int rtnl_addr_add(int rt, int ifindex, int family, const void *addr, unsigned pr
 	return talk(rt, &r, NULL, 0);
 }
 
+int rtnl_addr_del(int rt, int ifindex, int family, const void *addr, unsigned prefixlen)
+{
+	struct req r;
+	struct ifaddrmsg *ifa;
+	size_t alen = addr_len(family);
+
+	if (!alen) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	if (prefixlen > alen * 8) {
+		errno = EINVAL;
+		return -1;
+	}
+	ifa = req_init(&r, RTM_DELADDR, 0, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)family;
+	ifa->ifa_prefixlen = (uint8_t)prefixlen;
+	ifa->ifa_index = (uint32_t)ifindex;
+	attr_put(&r, IFA_LOCAL, addr, alen);
+	attr_put(&r, IFA_ADDRESS, addr, alen);
+	return talk(rt, &r, NULL, 0);
+}
+
 int rtnl_route_add(int rt, int family, const void *dst, unsigned dstlen, const void *gw)
 {
 	struct req r;

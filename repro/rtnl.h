@@ -38,6 +38,11 @@ int rtnl_link_wait_running(int rt, int ifindex, int timeout_ms);
  * IPv6 address can be bound at once instead of staying "tentative" for a second. */
 int rtnl_addr_add(int rt, int ifindex, int family, const void *addr, unsigned prefixlen);
 
+/* Remove addr/prefixlen from ifindex; EADDRNOTAVAIL when it is not there. (Deleting an
+ * IPv4 primary address deletes its secondaries too, unless the namespace has
+ * net.ipv4.conf.<if>.promote_secondaries=1.) */
+int rtnl_addr_del(int rt, int ifindex, int family, const void *addr, unsigned prefixlen);
+
 /* A permanent neighbour entry: addr (family as in rtnl_addr_add) is at mac on ifindex.
  * No ARP or neighbour discovery is then needed for it, so the first datagram does not
  * depend on how soon the kernel's asynchronous IPv6 address set-up (joining the

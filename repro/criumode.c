@@ -1,0 +1,186 @@
+/* criumode: the shared --criu mode of the reproducers. */
+#include "criumode.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "repro.h"
+#include "tmpdir.h"
+
+#define PROBE_TIMEOUT_MS 30000
+#define REAP_TIMEOUT_MS 5000
+
+volatile sig_atomic_t criu_mode_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	criu_mode_stop = 1;
+}
+
+int criu_mode_option(struct criu_mode *m, int c, const char *arg)
+{
+	char *end;
+	long v;
+
+	switch (c) {
+	case CRIU_MODE_OPT_CRIU: m->on = true; return 1;
+	case CRIU_MODE_OPT_RESTORE: m->restore = true; return 1;
+	case CRIU_MODE_OPT_KEEP: m->keep = true; return 1;
+	case CRIU_MODE_OPT_TIMEOUT:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || v <= 0 || v > 86400) {
+			repro_fail("--criu-timeout: '%s' is not a number of seconds (1..86400)", arg);
+			return -1;
+		}
+		m->timeout_s = (int)v;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int criu_mode_validate(const struct criu_mode *m)
+{
+	if (!m->on && (m->restore || m->keep || m->timeout_s != CRIU_MODE_DEFAULT_TIMEOUT_S)) {
+		repro_fail("--restore, --keep and --criu-timeout need --criu");
+		return -1;
+	}
+	return 0;
+}
+
+int criu_mode_begin(struct criu_mode *m)
+{
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: waits see EINTR */
+
+	m->began = true;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (criu_probe(&m->criu, PROBE_TIMEOUT_MS) < 0)
+		return repro_perror("probing CRIU");
+	if (criu_mode_stop)
+		return repro_fail("interrupted");
+	if (!m->criu.usable)
+		return REPRO_SKIPPED;
+	if (criu_become_subreaper() < 0)
+		return repro_perror("prctl(PR_SET_CHILD_SUBREAPER)");
+	if (tmpdir_create("crdiag-criu", &m->dir) < 0)
+		return repro_perror("creating the image directory");
+	return 0;
+}
+
+int criu_mode_print_skip(const struct criu_mode *m, bool json)
+{
+	char reason[1024];
+
+	snprintf(reason, sizeof(reason), "CRIU unusable here: %s",
+		 m->criu.reason ? m->criu.reason : "unknown");
+	if (json) {
+		struct json j;
+		json_init(&j, stdout, true);
+		json_obj_begin(&j);
+		criu_mode_json_criu(&j, m);
+		repro_json_verdict(&j, REPRO_SKIPPED, reason);
+		json_obj_end(&j);
+		json_finish(&j);
+		fflush(stdout);
+		return REPRO_SKIPPED;
+	}
+	if (m->criu.path)
+		printf("criu:        %s%s%s\n", m->criu.path, m->criu.version ? ", version " : "",
+		       m->criu.version ? m->criu.version : "");
+	return repro_verdict(REPRO_SKIPPED, "%s", reason);
+}
+
+char *criu_mode_subdir(const struct criu_mode *m, const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", m->dir, name) < 0) {
+		repro_perror("allocating a path");
+		return NULL;
+	}
+	if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+		repro_fail("creating %s: %s", p, strerror(errno));
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+struct criu_opts criu_mode_opts(const struct criu_mode *m, const char *fault, const char *netns)
+{
+	return (struct criu_opts){
+		.fault = fault,
+		.netns = netns,
+		.timeout_ms = m->timeout_s * 1000,
+		.stop = &criu_mode_stop,
+	};
+}
+
+void criu_mode_print_run(const char *label, const struct criu_run *r)
+{
+	printf("%-12s exit %d after %.2f s: %s\n", label, r->status, r->seconds,
+	       criulog_class_name(r->cls));
+	if (r->reason)
+		printf("%-12s %s\n", "", r->reason);
+}
+
+void criu_mode_json_run(struct json *j, const struct criu_mode *m, const struct criu_run *r,
+			const char *logpath)
+{
+	json_ki64(j, "exit_code", r->status);
+	json_kdouble(j, "seconds", r->seconds);
+	json_kbool(j, "timed_out", r->timed_out);
+	json_kstr(j, "class", criulog_class_name(r->cls));
+	json_kstr(j, "line", r->reason);
+	json_kbool(j, "fault_rejected", r->log_class.fault_rejected);
+	json_kstr(j, "log", m->keep && r->log ? logpath : NULL);
+}
+
+void criu_mode_json_criu(struct json *j, const struct criu_mode *m)
+{
+	json_key(j, "criu");
+	json_obj_begin(j);
+	json_kstr(j, "path", m->criu.path);
+	json_kstr(j, "version", m->criu.version);
+	json_kbool(j, "usable", m->criu.usable);
+	json_kstr(j, "reason", m->criu.reason);
+	json_obj_end(j);
+}
+
+void criu_mode_print_images(const struct criu_mode *m)
+{
+	if (!m->dir)
+		return;
+	if (m->keep)
+		printf("images:      kept in %s\n", m->dir);
+	else
+		printf("images:      removed (--keep keeps them)\n");
+}
+
+int criu_mode_run_failed(const char *what)
+{
+	if (errno == EINTR)
+		return repro_fail("%s: interrupted by a signal; everything started is stopped", what);
+	return repro_fail("%s: %s", what, strerror(errno));
+}
+
+int criu_mode_end(struct criu_mode *m, int status)
+{
+	if (!m->began)
+		return status;
+	if (criu_reap_children(REAP_TIMEOUT_MS) < 0)
+		status = repro_perror("stopping what CRIU left running");
+	if (m->dir && !m->keep && tmpdir_remove(m->dir) < 0)
+		status = repro_fail("removing %s: %s", m->dir, strerror(errno));
+	free(m->dir);
+	m->dir = NULL;
+	criu_fini(&m->criu);
+	m->began = false;
+	return status;
+}
