@@ -222,3 +222,55 @@ shell_sane() {
 		echo "# vmainspect TUI: SIG$sig in $state after ${delay} ms: exit $rc, shell sane" >&3
 	done
 }
+
+# ---- the CRIU modes (a fake CRIU replaying real logs: no CRIU works on this kernel) ---
+
+LOGS=${SHARED_FIXTURES}/criu-logs
+
+# criu_signals MODE: signals at random points of `MODE --criu` and at each of its steps
+# (probe, image directory, holder or client, every dump and restore, the final
+# clean-up), as INJECT points "SYSCALL:NTH ...". The CRIU modes end on a signal with
+# exit 2 (everything started is stopped); the images live in sigrun's TMPDIR, so a
+# left image directory is a leftover.
+criu_signals() {
+	local prog=$1 points=$2 d at
+	shift 2
+	d=$(duration_us "$BIN/$prog" --criu)
+	sigrun --runs 16 --max-delay-us "$d" --ok-exit 2 -- "$BIN/$prog" --criu
+	for at in $points; do
+		sigrun --runs 2 --ok-exit 2 --inject "$at" -- "$BIN/$prog" --criu
+		assert_equal "$DELIVERED" 2
+	done
+}
+
+@test "repro-giant-vma --criu: signals at random points and at every step leave no holder, CRIU or image" {
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	export CRIU=$BATS_TEST_DIRNAME/helpers/fake-criu
+	export FAKE_CRIU_DUMP_LOG_FAULT=$LOGS/criu-4.2-without-short-read-fix_dump_giant-vma_CRIU_FAULT-135.log
+	export FAKE_CRIU_DUMP_STATUS_FAULT=1 FAKE_CRIU_DUMP_STATUS=0
+	export FAKE_CRIU_DUMP_LOG=$LOGS/criu-4.2_dump_giant-vma_pagemap-scan.log
+	# clone 1-2: criu --version, criu check; mkdir 1: the image directory; clone 3: the
+	# holder; clone 4-5: the two dumps; kill 1: stopping the holder after the verdict
+	criu_signals repro-giant-vma "clone:1 clone:2 mkdir:1 clone:3 clone:4 clone:5 kill:1"
+	# a dump that hangs: the signal must stop CRIU too
+	export FAKE_CRIU_DUMP_HANG=1 FAKE_CRIU_SLEEP=$((600 + RANDOM % 1000))
+	sigrun --runs 4 --min-delay-us 200000 --max-delay-us 400000 --ok-exit 2 -- "$BIN/repro-giant-vma" --criu
+	refute_line --regexp 'ended before the signal'
+}
+
+@test "repro-udp-restore --criu: signals at random points and at every step leave no client, netns or image" {
+	udp_or_skip
+	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
+	export CRIU=$BATS_TEST_DIRNAME/helpers/fake-criu
+	export FAKE_CRIU_DUMP_LOG=$LOGS/criu-4.2_dump_udp.log FAKE_CRIU_DUMP_KILLS=1
+	export FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-present.log
+	export FAKE_CRIU_RESTORE_NEEDS_ADDR=192.0.2.2
+	export FAKE_CRIU_RESTORE_LOG_GONE=$LOGS/criu-4.2_restore_udp_source-address-moved.log
+	export FAKE_CRIU_RESTORE_CMD="exec $TBIN/udpping \$(cat \$FAKE_CRIU_DIR/fake-pid) 203.0.113.1 7"
+	# unshare 1-2: the namespaces; clone 3-4: echo peer, control client; clone 5-6: its
+	# dump and restore; kill 2: stopping the restored client; clone 7-9: the moved
+	# client, its dump and its restore; kill 4: the end
+	criu_signals repro-udp-restore \
+		"clone:2 mkdir:1 unshare:1 unshare:2 clone:3 clone:4 clone:5 clone:6 kill:2 mkdir:3 clone:7 clone:8 clone:9 kill:4"
+	no_host_links
+}

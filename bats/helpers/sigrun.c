@@ -3,7 +3,7 @@
  *
  * Usage: sigrun [--runs N] [--seed N] [--min-delay-us N] [--max-delay-us N]
  *               [--signals INT,TERM] [--inject SYSCALL:NTH] [--timeout S] [--dir DIR]
- *               -- CMD [ARGS...]
+ *               [--ok-exit N,...] -- CMD [ARGS...]
  *
  * Each run forks CMD in its own process group, with TMPDIR set to a fresh empty
  * directory (under --dir, default /tmp) and stdout/stderr captured, sleeps a random delay in [min, max] (seeded:
@@ -11,7 +11,7 @@
  * SIGINT to the whole group, as a terminal's Ctrl-C does, SIGTERM to the process
  * alone, as kill(1) does. With --inject the signal is instead raised by strace at the
  * NTH call of SYSCALL (e.g. unshare:2: during namespace set-up), a point that is
- * reached every time rather than by chance.
+ * reached every time rather than by chance; strace's log tells whether it was.
  *
  * While CMD runs, its process tree is watched: every PID (with its start time) and
  * every network namespace its tasks are in or hold a descriptor to. After it ends,
@@ -24,7 +24,8 @@
  *   tmp       anything left in its TMPDIR
  * A run is bad when CMD hangs (--timeout, default 30 s: then its group is killed),
  * dies of another signal than the one delivered, exits with a code other than 0, 1 or
- * 77 (a verdict), or writes a sanitizer report.
+ * 77 (a verdict) or one --ok-exit allows (a documented exit on a signal, e.g. 2 for
+ * the CRIU modes), or writes a sanitizer report.
  *
  * Output: one line per run, then
  *   sigrun: runs R, signals delivered S, killed by it K, ended normally E, leftovers L, hangs H, bad B
@@ -395,6 +396,24 @@ static void show_file(const char *path)
 	fclose(f);
 }
 
+/* strace logs the signal it raises as "--- SIGTERM {si_signo=SIGTERM, si_code=SI_KERNEL"
+ * (a signal from kill() has SI_USER): proof that the NTH call was reached. */
+static bool injected(const char *stracelog, int sig)
+{
+	char line[1024], want[128];
+	bool hit = false;
+	FILE *f = fopen(stracelog, "re");
+
+	if (!f)
+		return false;
+	snprintf(want, sizeof(want), "--- SIG%s {si_signo=SIG%s, si_code=SI_KERNEL", sigabbrev_np(sig),
+		 sigabbrev_np(sig));
+	while (!hit && fgets(line, sizeof(line), f))
+		hit = strncmp(line, want, strlen(want)) == 0;
+	fclose(f);
+	return hit;
+}
+
 /* ---- one run ---- */
 
 struct cfg {
@@ -403,9 +422,10 @@ struct cfg {
 	int sigs[8];
 	int nsigs;
 	const char *inject;       /* SYSCALL:NTH or NULL */
+	bool ok_exit[256];        /* exit codes that are fine (0, 1, 77, --ok-exit) */
 	double timeout;
 	char **cmd;
-	char tmpdir[4200], errfile[4200], outfile[4200];
+	char tmpdir[4200], errfile[4200], outfile[4200], stracelog[4200];
 };
 
 struct totals {
@@ -448,7 +468,7 @@ static pid_t spawn(const struct cfg *c, int sig)
 		argv[n++] = "strace";
 		argv[n++] = "-qq";
 		argv[n++] = "-o";
-		argv[n++] = "/dev/null";
+		argv[n++] = (char *)c->stracelog;
 		argv[n++] = "-e";
 		argv[n++] = trace;
 		argv[n++] = "-e";
@@ -521,7 +541,7 @@ static int one_run(const struct cfg *c, int run, struct totals *t)
 	}
 	if (!sent && !c->inject)
 		ended_first = true;
-	if (c->inject && WIFSIGNALED(status) && WTERMSIG(status) == sig) {
+	if (c->inject && injected(c->stracelog, sig)) {
 		sent = true; /* strace raised it at the asked call */
 		t->delivered++;
 	}
@@ -544,8 +564,8 @@ static int one_run(const struct cfg *c, int run, struct totals *t)
 	} else {
 		int e = WEXITSTATUS(status);
 		snprintf(what, sizeof(what), "exit %d%s", e, ended_first ? " (ended before the signal)" :
-			 !sent ? " (no signal raised)" : " (after the signal)");
-		if (e == 0 || e == 1 || e == 77)
+			 !sent ? " (the call was never reached)" : " (after the signal)");
+		if (c->ok_exit[e & 255])
 			t->normal++;
 		else
 			bad = true;
@@ -599,7 +619,7 @@ int main(int argc, char **argv)
 		{ "max-delay-us", required_argument, NULL, 'm' },
 		{ "signals", required_argument, NULL, 'S' },  { "inject", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },  { "dir", required_argument, NULL, 'd' },
-		{ 0 },
+		{ "ok-exit", required_argument, NULL, 'o' },  { 0 },
 	};
 	struct cfg c = { .runs = 10, .max_us = 100000, .timeout = 30 };
 	struct totals t = { 0 };
@@ -610,6 +630,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_sigs("INT,TERM", &c);
+	c.ok_exit[0] = c.ok_exit[1] = c.ok_exit[77] = true;
 	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': c.runs = atoi(optarg); break;
@@ -625,6 +646,16 @@ int main(int argc, char **argv)
 		case 'i': c.inject = optarg; break;
 		case 't': c.timeout = atof(optarg); break;
 		case 'd': dir = optarg; break;
+		case 'o':
+			for (char *p = optarg, *end; *p; p = *end ? end + 1 : end) {
+				long e = strtol(p, &end, 10);
+				if (end == p || e < 0 || e > 255 || (*end && *end != ',')) {
+					fprintf(stderr, "sigrun: --ok-exit: exit codes 0-255, comma-separated\n");
+					return 2;
+				}
+				c.ok_exit[e] = true;
+			}
+			break;
 		default: fprintf(stderr, "sigrun: unknown option (see the comment at the top)\n"); return 2;
 		}
 	}
@@ -647,6 +678,7 @@ int main(int argc, char **argv)
 	snprintf(c.tmpdir, sizeof(c.tmpdir), "%s/tmp", base);
 	snprintf(c.outfile, sizeof(c.outfile), "%s/out", base);
 	snprintf(c.errfile, sizeof(c.errfile), "%s/err", base);
+	snprintf(c.stracelog, sizeof(c.stracelog), "%s/strace", base);
 	if (mkdir(c.tmpdir, 0777) < 0 || chmod(c.tmpdir, 01777) < 0) {
 		perror("sigrun: mkdir");
 		return 2;
@@ -657,6 +689,7 @@ int main(int argc, char **argv)
 		one_run(&c, run, &t);
 	unlink(c.outfile);
 	unlink(c.errfile);
+	unlink(c.stracelog);
 	rmdir(c.tmpdir);
 	rmdir(base);
 	printf("sigrun: runs %d, signals delivered %d, killed by it %d, ended normally %d, "
