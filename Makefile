@@ -9,7 +9,7 @@ VERSION := 0.1.0
 
 CC ?= cc
 PKGS := libelf libdw ncursesw
-DEB_PKGS := build-essential libelf-dev libdw-dev libncurses-dev bats bats-support \
+DEB_PKGS := build-essential libelf-dev libdw-dev libncurses-dev binutils bats bats-support \
 	bats-assert bats-file tmux iproute2 jq pkg-config procps util-linux \
 	clang libclang-rt-14-dev valgrind strace
 PREFIX ?= /usr/local

@@ -174,3 +174,80 @@ out:
 	errno = err;
 	return tid;
 }
+
+/* TracerPid of one task; a task that exited reads as untraced. */
+static int task_tracer(pid_t pid, const char *tid, pid_t *tracer)
+{
+	char path[64 + sizeof(((struct dirent *)0)->d_name)], *buf;
+	const char *p;
+	size_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%s/status", (int)pid, tid);
+	if (proc_read_file(path, &buf, &len) < 0)
+		return errno == ESRCH ? (*tracer = 0, 0) : -1;
+	p = strstr(buf, "\nTracerPid:");
+	*tracer = p ? (pid_t)strtol(p + 11, NULL, 10) : 0;
+	free(buf);
+	return 0;
+}
+
+int proc_tracer(pid_t pid, pid_t *tracer, pid_t *tid)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int err = 0;
+
+	*tracer = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir) {
+		errno = proc_errno(errno);
+		return -1;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		if (task_tracer(pid, d->d_name, tracer) < 0) {
+			err = errno;
+			break;
+		}
+		if (*tracer) {
+			if (tid)
+				*tid = (pid_t)strtol(d->d_name, NULL, 10);
+			break;
+		}
+	}
+	closedir(dir);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+int proc_readlink(const char *path, char **out)
+{
+	size_t cap = 256;
+
+	for (;;) {
+		char *buf = malloc(cap);
+		ssize_t n;
+		if (!buf)
+			return -1;
+		n = readlink(path, buf, cap);
+		if (n < 0) {
+			int err = errno;
+			free(buf);
+			errno = err;
+			return -1;
+		}
+		if ((size_t)n < cap) {
+			buf[n] = '\0';
+			*out = buf;
+			return 0;
+		}
+		free(buf);
+		cap *= 2;
+	}
+}

@@ -33,6 +33,15 @@ int proc_is_zombie(pid_t pid);
  * pid when there is none (a real zombie) or on any error: never fails. */
 pid_t proc_mm_tid(pid_t pid);
 
+/* The tracer of any thread of pid (TracerPid in /proc/PID/task/TID/status): *tracer is 0
+ * when no thread is traced; else the tracer's PID and, when tid is not NULL, the traced
+ * thread. A thread that exits during the walk is skipped. */
+int proc_tracer(pid_t pid, pid_t *tracer, pid_t *tid);
+
+/* readlink(2) without a length cap: *out is malloc'ed and NUL-terminated. errno is
+ * readlink's own (ENOENT stays ENOENT: the link may be a closed fd, not a gone process). */
+int proc_readlink(const char *path, char **out);
+
 /* Map ENOENT (from /proc paths) to ESRCH; leave other errno values alone. */
 int proc_errno(int err);
 

@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include "cost.h"
+#include "elfjson.h"
 #include "json.h"
 #include "maps.h"
 #include "pagemap.h"
 #include "proc.h"
 #include "units.h"
+#include "scan_elf.h"
 
 static const char *prog = "crdiag-scan";
 
@@ -23,6 +25,8 @@ struct opts {
 	const char *maps_file;
 	int json;
 	int probe;
+	int elf;
+	int stacks;
 };
 
 static void usage(FILE *f)
@@ -36,10 +40,16 @@ static void usage(FILE *f)
 		"                      single (one pread per VMA, as CRIU < 4.0)\n"
 		"  -m, --maps FILE     parse FILE in /proc/PID/maps format; no page scan\n"
 		"  -p, --probe         print what the kernel supports and exit\n"
+		"  -e, --elf           add the ELF file behind each VMA: build-id, PT_LOAD segment,\n"
+		"                      sections (.bss for the anonymous tail), and the modules\n"
+		"  -s, --stacks        with --elf: ptrace-attach, unwind every thread, label each\n"
+		"                      thread's stack VMA and show its top frames; refused when the\n"
+		"                      process already has a tracer (e.g. a running criu dump)\n"
 		"  -j, --json          one JSON document on stdout\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       version\n\n"
-		"Exit status: 0 ok, 2 error (bad usage, no such process, permission denied).\n",
+		"Exit status: 0 ok, 2 error (bad usage, no such process, permission denied,\n"
+		"--stacks on a process that already has a tracer).\n",
 		prog, prog, prog);
 }
 
@@ -48,13 +58,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' }, { "maps", required_argument, NULL, 'm' },
 		{ "probe", no_argument, NULL, 'p' },        { "json", no_argument, NULL, 'j' },
+		{ "elf", no_argument, NULL, 'e' },          { "stacks", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	int c, b;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:m:pjhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":b:m:pjeshV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if ((b = pm_backend_from_name(optarg)) < 0) {
@@ -66,6 +77,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'm': o->maps_file = optarg; break;
 		case 'p': o->probe = 1; break;
 		case 'j': o->json = 1; break;
+		case 'e': o->elf = 1; break;
+		case 's': o->elf = o->stacks = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("%s %s\n", prog, CRDIAG_VERSION); exit(0);
 		case ':':
@@ -76,6 +89,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, argv[optind - 1]);
 			return -1;
 		}
+	}
+	if ((o->maps_file || o->probe) && o->elf) {
+		fprintf(stderr, "%s: --elf and --stacks need a PID\n", prog);
+		return -1;
 	}
 	if (o->maps_file || o->probe) {
 		if (optind != argc) {
@@ -109,9 +126,11 @@ static void json_kernel(struct json *j, const struct pm_kernel *k)
 	json_obj_end(j);
 }
 
-static void json_vma(struct json *j, const struct vma *v, const struct pm_counts *c,
-		     const struct pm_stats *st, long ps)
+static void json_vma(struct json *j, const struct vma_list *l, size_t i,
+		     const struct pm_counts *c, const struct pm_stats *st, long ps,
+		     const struct elf_snap *es)
 {
+	const struct vma *v = &l->v[i];
 	struct cost cost;
 
 	cost_vma(v, ps, &cost);
@@ -147,12 +166,14 @@ static void json_vma(struct json *j, const struct vma *v, const struct pm_counts
 			json_kstr(j, "read_errno", c->read_errno ? strerrorname_np(c->read_errno) : NULL);
 		}
 	}
+	if (es)
+		elf_json_vma(j, es, i);
 	json_obj_end(j);
 }
 
 static void json_report(const struct opts *o, const struct pm_kernel *k,
 			const struct vma_list *l, const struct pm_counts *c,
-			const struct pm_stats *st)
+			const struct pm_stats *st, const struct elf_snap *es)
 {
 	struct cost_totals t;
 	struct json j;
@@ -185,17 +206,20 @@ static void json_report(const struct opts *o, const struct pm_kernel *k,
 	json_key(&j, "vmas");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < l->n; i++)
-		json_vma(&j, &l->v[i], c ? &c[i] : NULL, st, k->page_size);
+		json_vma(&j, l, i, c ? &c[i] : NULL, st, k->page_size, es);
 	json_arr_end(&j);
+	if (es)
+		elf_json_report(&j, es);
 	json_obj_end(&j);
 	json_finish(&j);
 }
 
 static void text_report(const struct pm_kernel *k, const struct vma_list *l,
-			const struct pm_counts *c, const struct pm_stats *st)
+			const struct pm_counts *c, const struct pm_stats *st,
+			const struct elf_snap *es)
 {
 	struct cost_totals t;
-	char h1[32], h2[32], h3[32];
+	char h1[32], h2[32], h3[32], note[512];
 
 	cost_totals(l, c, k->page_size, &t);
 	if (c)
@@ -208,17 +232,20 @@ static void text_report(const struct pm_kernel *k, const struct vma_list *l,
 		struct cost cost;
 		cost_vma(v, k->page_size, &cost);
 		printf("%016" PRIx64 "-%016" PRIx64 " %-4s %-11s %10s %9" PRIu64 " %8" PRIu64
-		       " %12" PRIu64 " %4" PRIu64 "%c  %s\n",
+		       " %12" PRIu64 " %4" PRIu64 "%c  %s%s\n",
 		       v->start, v->end, v->perms, vma_kind_name(v->kind),
 		       units_human(vma_size(v), h1, sizeof(h1)), c ? c[i].present : 0,
 		       c ? c[i].swapped : 0, cost.pagemap_bytes, cost.reads,
-		       cost.over_cap ? '!' : ' ', v->name);
+		       cost.over_cap ? '!' : ' ', v->name,
+		       es ? scan_elf_note(es, i, note, sizeof(note)) : "");
 	}
 	printf("%zu VMAs, %s virtual, %s resident, %s pagemap, %zu over the 0x%" PRIx64
 	       " read cap\n",
 	       t.vmas, units_human(t.virt, h1, sizeof(h1)), units_human(t.resident, h2, sizeof(h2)),
 	       units_human(t.pagemap_bytes, h3, sizeof(h3)), t.over_cap,
 	       cost_max_rw(k->page_size));
+	if (es)
+		scan_elf_text(es, stdout);
 }
 
 static int probe_report(const struct opts *o, const struct pm_kernel *k)
@@ -280,6 +307,7 @@ int main(int argc, char **argv)
 	struct pm_counts *c = NULL;
 	struct pm_stats st = { 0 };
 	struct pm_kernel k;
+	struct elf_snap es = { 0 };
 	int status = 2;
 
 	if (parse_args(argc, argv, &o) < 0)
@@ -306,12 +334,19 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (o.elf) {
+		elf_snap_init(&es, o.pid, &l);
+		if (scan_elf_collect(&es, prog, o.stacks) < 0)
+			goto out;
+	}
 	if (o.json)
-		json_report(&o, &k, &l, c, &st);
+		json_report(&o, &k, &l, c, &st, o.elf ? &es : NULL);
 	else
-		text_report(&k, &l, c, &st);
+		text_report(&k, &l, c, &st, o.elf ? &es : NULL);
 	status = fflush(stdout) == 0 ? 0 : 2;
 out:
+	if (o.elf)
+		elf_snap_free(&es);
 	free(c);
 	vma_list_free(&l);
 	return status;

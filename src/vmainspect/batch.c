@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "elfview.h"
 #include "fmt.h"
 #include "json.h"
 
@@ -85,6 +86,7 @@ static void json_vma(struct json *j, const struct snapshot *s, size_t i)
 	json_ku64(j, "pagemap_bytes", k->pagemap_bytes);
 	json_ku64(j, "reads", k->reads);
 	json_kbool(j, "over_cap", k->over_cap);
+	elfview_json_vma(j, s, i);
 	json_obj_end(j);
 }
 
@@ -135,6 +137,7 @@ int batch_json(FILE *f, const struct snapshot *s, const struct order_spec *spec,
 	for (size_t k = 0; k < o->n; k++)
 		json_vma(&j, s, o->idx[k]);
 	json_arr_end(&j);
+	elfview_json_report(&j, s);
 	json_obj_end(&j);
 	return json_finish(&j);
 }

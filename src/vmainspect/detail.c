@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "elfview.h"
 #include "units.h"
 
 static int count_line(struct strbuf *b, const char *label, bool known, uint64_t pages,
@@ -80,5 +81,6 @@ int detail_text(const struct snapshot *s, size_t i, struct strbuf *b)
 		else
 			r |= sb_printf(b, "  fits in one read (%.2f%% of the cap)\n", pct);
 	}
+	r |= elfview_detail(s, i, b);
 	return r ? -1 : 0;
 }

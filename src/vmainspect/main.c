@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "elfview.h"
 #include "model.h"
 #include "pagemap.h"
 #include "proc.h"
@@ -31,6 +32,7 @@ struct opts {
 	double delay;
 	long iterations;
 	bool no_color;
+	bool no_elf, stacks;
 };
 
 static void usage(FILE *f)
@@ -49,12 +51,16 @@ static void usage(FILE *f)
 		"  -r, --reverse         reverse the sort order\n"
 		"  -f, --filter TEXT     only VMAs whose name or kind contains TEXT (any case)\n"
 		"      --no-color        no colours (NO_COLOR in the environment does the same)\n"
+		"      --no-elf          skip the ELF view (build-id, PT_LOAD segment and sections\n"
+		"                        of each mapped file, libdwfl modules)\n"
+		"      --stacks          ptrace-attach, unwind every thread, label its stack VMA and\n"
+		"                        show its frames; refused when the process has a tracer\n"
 		"  -h, --help            this help\n"
 		"  -V, --version         version\n\n"
 		"Keys: arrows j k PgUp PgDn Home End move, a s p m sort, I reverse, / filter,\n"
 		"Enter detail, r rescan, ? help, q quit.\n\n"
 		"Exit status: 0 ok, 2 error (bad usage, no such process, a kernel thread,\n"
-		"permission denied, terminal unusable).\n",
+		"permission denied, terminal unusable, --stacks on a traced process).\n",
 		prog);
 }
 
@@ -108,13 +114,14 @@ static int parse_count(const char *s, long *out)
  * anywhere on it shapes the error too. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_NO_COLOR = 256 };
+	enum { OPT_NO_COLOR = 256, OPT_NO_ELF, OPT_STACKS };
 	static const struct option longopts[] = {
 		{ "batch", no_argument, NULL, 'b' },      { "json", no_argument, NULL, 'j' },
 		{ "delay", required_argument, NULL, 'd' }, { "iterations", required_argument, NULL, 'n' },
 		{ "backend", required_argument, NULL, 'B' }, { "sort", required_argument, NULL, 's' },
 		{ "reverse", no_argument, NULL, 'r' },    { "filter", required_argument, NULL, 'f' },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "no-elf", no_argument, NULL, OPT_NO_ELF }, { "stacks", no_argument, NULL, OPT_STACKS },
 		{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
@@ -151,12 +158,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'r': o->spec.reverse = true; break;
 		case 'f': o->spec.filter = optarg; break;
 		case OPT_NO_COLOR: o->no_color = true; break;
+		case OPT_NO_ELF: o->no_elf = true; break;
+		case OPT_STACKS: o->stacks = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("%s %s\n", prog, CRDIAG_VERSION); exit(0);
 		case ':': USAGE_ERR("option '%s' needs an argument", argv[optind - 1]); break;
 		default: USAGE_ERR("unknown option '%s' (see --help)", argv[optind - 1]); break;
 		}
 	}
+	if (o->no_elf && o->stacks)
+		USAGE_ERR("--stacks needs the ELF view: drop --no-elf");
 	if (err[0])
 		return fail(o, 0, "%s", err);
 	if (optind == argc)
@@ -281,8 +292,19 @@ int main(int argc, char **argv)
 		o.delay = 1;
 	if (pm_probe(&k) < 0)
 		return fail(&o, errno, "probing /proc/self/pagemap: %s", strerror(errno));
+	elfview_configure(o.no_elf ? 0 : ELFVIEW_FILES | (o.stacks ? ELFVIEW_STACKS : 0));
 	if ((status = first_snapshot(&o, &k, &s)) != 0)
 		return status;
+	const char *why;
+	char whybuf[256];
+	int werr;
+	if ((why = elfview_stacks_error(&s, &werr)) != NULL) {
+		snprintf(whybuf, sizeof(whybuf), "%s", why); /* it lives in the snapshot */
+		snapshot_free(&s);
+		return fail(&o, werr, "PID %d: --stacks: %s%s", (int)o.pid, whybuf,
+			    werr == EBUSY ? ": a process has one tracer (a running criu dump is one); "
+					    "nothing was attached" : "");
+	}
 	if (o.mode != MODE_TUI)
 		return run_batch(&o, &k, &s);
 

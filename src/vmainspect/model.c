@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elfview.h"
 #include "proc.h"
 
 static const char *const sort_names[SORT_KEY_COUNT] = {
@@ -39,6 +40,7 @@ static double now(void)
 
 void snapshot_free(struct snapshot *s)
 {
+	elfview_free(s->elf);
 	vma_list_free(&s->vmas);
 	free(s->counts);
 	free(s->cost);
@@ -73,6 +75,8 @@ int model_snapshot(pid_t pid, enum pm_backend backend, const struct pm_kernel *k
 		for (size_t i = 0; i < s.vmas.n; i++)
 			cost_vma(&s.vmas.v[i], k->page_size, &s.cost[i]);
 	}
+	if (elfview_take(&s) < 0)
+		goto fail;
 	cost_totals(&s.vmas, s.counts, k->page_size, &s.totals);
 	*out = s;
 	return 0;

@@ -23,6 +23,8 @@
 #include "maps.h"
 #include "pagemap.h"
 
+struct elfview; /* elfview.h */
+
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_PAGEMAP, SORT_RESIDENT, SORT_KEY_COUNT };
 
 struct snapshot {
@@ -36,6 +38,7 @@ struct snapshot {
 	struct cost_totals totals; /* over every VMA, whatever the filter */
 	double maps_seconds;       /* reading and parsing /proc/PID/maps */
 	time_t when;               /* wall clock of the snapshot */
+	struct elfview *elf;       /* ELF files, modules, stacks (elfview.h); NULL when off */
 };
 
 /* Take a snapshot of pid with the given backend. A process with no VMAs (a kernel
