@@ -141,6 +141,10 @@ generic_cases() {
 	crdiag-scan --maps /proc/self/mem
 	crdiag-scan --maps /etc/hostname 1
 	crdiag-scan --probe 1
+	crdiag-scan --elf @DEAD@
+	crdiag-scan --stacks @ZOMBIE@
+	crdiag-scan --elf --maps /etc/hostname
+	crdiag-scan --stacks --json @DEAD@
 	CASES
 	} | bad_table
 }
@@ -172,6 +176,15 @@ generic_cases() {
 	repro-giant-vma --pidfile @EMPTY@ --size 1G
 	repro-giant-vma --pidfile @LONG@ --size 1G
 	repro-giant-vma --pidfile /nonexistent/dir/pid --size 1G
+	repro-giant-vma --criu --hold
+	repro-giant-vma --criu --pidfile pid
+	repro-giant-vma --restore
+	repro-giant-vma --keep
+	repro-giant-vma --criu-timeout 5
+	repro-giant-vma --criu --criu-timeout @EMPTY@
+	repro-giant-vma --criu --criu-timeout @HUGENUM@
+	repro-giant-vma --criu --criu-timeout -1
+	repro-giant-vma --criu --criu-timeout 0
 	CASES
 	} | bad_table
 }
@@ -226,6 +239,11 @@ generic_cases() {
 	repro-udp-restore --bind
 	repro-udp-restore --bind @EMPTY@
 	repro-udp-restore --bind @LONG@
+	repro-udp-restore --criu --pause
+	repro-udp-restore --criu --family 6
+	repro-udp-restore --keep --criu-timeout 5
+	repro-udp-restore --criu --criu-timeout @HUGENUM@
+	repro-udp-restore --criu --criu-timeout x
 	CASES
 	} | bad_table
 }
@@ -278,6 +296,78 @@ generic_cases() {
 	vmainspect --filter
 	CASES
 	} | bad_table
+}
+
+@test "restore-check: every bad input is one line and exit 2" {
+	[ -x "$BIN/restore-check" ] || skip "restore-check is not built"
+	start_zombie
+	printf '{"format":' >"$TMP/cut.json"
+	: >"$TMP/empty.json"
+	printf '{"format": "something else", "version": 1, "files": []}' >"$TMP/other.json"
+	printf '{"format": "crdiag-restore-manifest", "version": 99, "files": []}' >"$TMP/v99.json"
+	head -c 100000 /dev/urandom >"$TMP/random.json"
+	{ generic_cases restore-check; sed "s|@TMP@|$TMP|g" <<-'CASES'
+	restore-check
+	restore-check bogus
+	restore-check @EMPTY@
+	restore-check @LONG@
+	restore-check manifest
+	restore-check manifest 1 2
+	restore-check manifest @EMPTY@
+	restore-check manifest @LONG@
+	restore-check manifest @HUGENUM@
+	restore-check manifest @BIG@
+	restore-check manifest abc
+	restore-check manifest 0x10
+	restore-check manifest @SPACE5@
+	restore-check manifest 0
+	restore-check manifest -1
+	restore-check manifest -- -1
+	restore-check manifest @OVERMAX@
+	restore-check manifest @DEAD@
+	restore-check manifest --json @DEAD@
+	restore-check manifest @ZOMBIE@
+	restore-check manifest --root / 1
+	restore-check verify
+	restore-check verify @EMPTY@
+	restore-check verify @LONG@
+	restore-check verify /nonexistent
+	restore-check verify /
+	restore-check verify @TMP@/cut.json
+	restore-check verify @TMP@/empty.json
+	restore-check verify @TMP@/other.json
+	restore-check verify @TMP@/v99.json
+	restore-check verify @TMP@/random.json
+	restore-check verify --json @TMP@/cut.json
+	restore-check verify --root
+	restore-check verify --root @EMPTY@ @TMP@/cut.json
+	restore-check verify a b
+	CASES
+	} | bad_table
+	# a zombie has no root, cwd or fds: say what it is, not "root: No such file"
+	run -2 --separate-stderr "$BIN/restore-check" manifest "$ZOMBIE"
+	assert_equal "$stderr" "restore-check: PID $ZOMBIE: the process has exited (a zombie)"
+}
+
+@test "crdiag-criu: every bad input is one line and exit 2" {
+	[ -x "$BIN/crdiag-criu" ] || skip "crdiag-criu is not built"
+	{ generic_cases crdiag-criu; cat <<-'CASES'
+	crdiag-criu extra
+	crdiag-criu --log
+	crdiag-criu --log @EMPTY@
+	crdiag-criu --log @LONG@
+	crdiag-criu --log /nonexistent
+	crdiag-criu --log /
+	crdiag-criu --json --log /nonexistent
+	crdiag-criu --log /etc/hostname extra
+	crdiag-criu --timeout
+	crdiag-criu --timeout @EMPTY@
+	crdiag-criu --timeout @HUGENUM@
+	crdiag-criu --timeout 0
+	crdiag-criu --timeout -1
+	crdiag-criu --timeout 1.5
+	CASES
+	} | CRIU=/nonexistent bad_table
 }
 
 @test "the zombie helper makes a real zombie, and a dead PID is really gone" {

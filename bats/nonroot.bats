@@ -155,3 +155,16 @@ PTRACE_MSG="Permission denied (reading another user's process needs CAP_SYS_PTRA
 	assert_equal "$(jq -r '[.errno, .error] | join(": ")' <<<"$output")" \
 		"EACCES: PID $pid (pattern): permission denied: reading its maps and pagemap needs PTRACE_MODE_READ (the same uid, or CAP_SYS_PTRACE)"
 }
+
+@test "as nobody: restore-check records its own process; root's is refused naming CAP_SYS_PTRACE" {
+	[ -x "$BIN/restore-check" ] || skip "restore-check is not built"
+	run_as_nobody true
+	run -0 --separate-stderr run_as_nobody sh -c 'exec "$0" manifest $$' "$BIN/restore-check"
+	assert_equal "$(jq -r '.format' <<<"$output")" crdiag-restore-manifest
+	[ "$(jq '.files | length' <<<"$output")" -gt 2 ]
+	start_bg "$TMP/pid" "$TBIN/pattern" --pidfile "$TMP/pid"
+	local pid
+	pid=$(cat "$TMP/pid")
+	run -2 --separate-stderr run_as_nobody "$BIN/restore-check" manifest "$pid"
+	assert_equal "$stderr" "restore-check: PID $pid: maps: Permission denied (reading another user's process needs CAP_SYS_PTRACE or the same uid)"
+}

@@ -129,3 +129,20 @@ start_pattern() {
 	run cat "$TMP/vg.log"
 	assert_output ""
 }
+
+@test "valgrind: restore-check manifest and verify on a repro process; crdiag-criu on the real logs" {
+	[ -x "$BIN/restore-check" ] || skip "restore-check is not built"
+	start_pattern
+	vg 0 "$BIN/restore-check" manifest "$PATTERN"
+	printf '%s\n' "$output" >"$TMP/manifest.json"
+	vg 0 "$BIN/restore-check" verify --json "$TMP/manifest.json"
+	printf '{"format":' >"$TMP/cut.json"
+	vg 2 "$BIN/restore-check" verify "$TMP/cut.json"
+	local logs=$SHARED_FIXTURES/criu-logs f
+	[ -x "$BIN/crdiag-criu" ] && [ -d "$logs" ] || skip "crdiag-criu or the shared CRIU logs are missing"
+	for f in "$logs"/*.log; do
+		# 0: the log shows success, 1: a failure; valgrind's own errors are 99
+		vg "$(CRIU=/nonexistent "$BIN/crdiag-criu" --log "$f" >/dev/null 2>&1; echo $?)" \
+			"$BIN/crdiag-criu" --json --log "$f"
+	done
+}
