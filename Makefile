@@ -15,7 +15,7 @@ CC ?= cc
 PKGS := libelf libdw ncursesw
 DEB_PKGS := build-essential libelf-dev libdw-dev libncurses-dev binutils bats bats-support \
 	bats-assert bats-file tmux iproute2 jq pkg-config procps util-linux \
-	clang libclang-rt-14-dev qemu-system-x86 busybox-static criu
+	clang libclang-rt-14-dev qemu-system-x86 busybox-static criu valgrind strace
 PREFIX ?= /usr/local
 BINDIR_INSTALL = $(DESTDIR)$(PREFIX)/bin
 MANDIR_INSTALL = $(DESTDIR)$(PREFIX)/share/man/man1
@@ -101,15 +101,16 @@ build/fuzz/%: bats/fuzz/%.c $(LIB_SRCS) $(wildcard src/*.h)
 	$(FUZZ_CC) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
 		$(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lm
 
-# make fuzz [FUZZ_SECONDS=60]: each target for that long from a fresh seed corpus;
-# a crash is saved in build/fuzz/crash-* and the run fails.
+# make fuzz [FUZZ_SECONDS=60]: each target for that long from a fresh seed corpus (plus
+# the read-only corpora seeds.sh names, e.g. the real CRIU logs); a crash is saved in
+# build/fuzz/crash-* and the run fails.
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzzers
 	@for f in $(FUZZERS); do \
 		t=$$(basename $$f); c=build/fuzz/corpus-$$t; \
-		bats/fuzz/seeds.sh $$c >/dev/null; \
+		extra=$$(bats/fuzz/seeds.sh $$c $$t) || exit 1; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- $$c \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- $$c $$extra \
 			2>build/fuzz/$$t.log || { tail -40 build/fuzz/$$t.log; exit 1; }; \
 		grep -E '^stat::number_of_executed_units' build/fuzz/$$t.log; \
 	done

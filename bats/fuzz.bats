@@ -29,6 +29,31 @@ fuzz_target() {
 		-artifact_prefix="$TMP/crash-" "$TMP/corpus"
 	local execs
 	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' <<<"$output")
+	echo "# fuzz-maps: $execs inputs in 10 s" >&3
+	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"
+	assert_file_not_exists "$TMP"/crash-*
+}
+
+@test "fuzz-criulog: the crafted edge cases and the real CRIU logs classify without a crash" {
+	fuzz_target fuzz-criulog
+	local extra
+	extra=$("$ROOT/bats/fuzz/seeds.sh" "$TMP/seeds" fuzz-criulog)
+	[ -n "$extra" ] || skip "no shared CRIU logs (../shared/fixtures/criu-logs)"
+	run -0 "$FUZZ/fuzz-criulog" "$TMP"/seeds/* "$extra"/*.log
+	assert_output --partial "Executed $TMP/seeds/nul-in-line"
+	assert_output --partial "Executed $TMP/seeds/many-errors"
+	assert_output --partial "criu-4.2_restore_udp_source-address-moved.log"
+}
+
+@test "fuzz-criulog: 10 s of coverage-guided fuzzing finds no crash" {
+	fuzz_target fuzz-criulog
+	local extra execs
+	extra=$("$ROOT/bats/fuzz/seeds.sh" "$TMP/corpus" fuzz-criulog)
+	# the shared logs are read in place: libFuzzer writes only to the first directory
+	run -0 "$FUZZ/fuzz-criulog" -max_total_time=10 -print_final_stats=1 \
+		-artifact_prefix="$TMP/crash-" "$TMP/corpus" $extra
+	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' <<<"$output")
+	echo "# fuzz-criulog: $execs inputs in 10 s" >&3
 	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"
 	assert_file_not_exists "$TMP"/crash-*
 }

@@ -87,6 +87,28 @@ static int parse_count(const char *s, unsigned long max, unsigned long *out)
 }
 
 /* Returns -1 after printing the error: the caller exits 2. */
+/* The pidfile is written only after the work, so say now what would stop it: an empty
+ * or too long path, a directory we cannot write. */
+static int pidfile_usable(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (!*path) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (strlen(path) + 32 >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	return access(dir, W_OK | X_OK);
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -163,6 +185,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (o->criu.on && (o->hold || o->check || o->pidfile))
 		return repro_fail("--criu runs its own holder: it does not combine with --hold, "
 				  "--check or --pidfile"), -1;
+	if (o->pidfile && pidfile_usable(o->pidfile) < 0)
+		return repro_fail("--pidfile %s: %s", o->pidfile, strerror(errno)), -1;
 	if (!o->hold)
 		o->check = 1;
 	return 0;
@@ -401,12 +425,13 @@ int main(int argc, char **argv)
 		repro_verdict(s, "%s", why);
 	status = ck.ran ? (int)s : 0;
 
-	if (o.hold) {
-		sigemptyset(&sigs);
-		sigaddset(&sigs, SIGTERM);
-		sigaddset(&sigs, SIGINT);
+	/* Blocked while a pidfile can exist, so a signal never leaves it behind; without
+	 * --hold it is taken once the file is gone. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	if (o.hold || o.pidfile)
 		sigprocmask(SIG_BLOCK, &sigs, NULL);
-	}
 	if (fflush(stdout) != 0) {
 		giant_unmap(&g);
 		return repro_perror("writing the report");
@@ -420,6 +445,8 @@ int main(int argc, char **argv)
 		status = REPRO_ERROR;
 	if (o.pidfile)
 		unlink(o.pidfile);
+	if (!o.hold)
+		sigprocmask(SIG_UNBLOCK, &sigs, NULL);
 	giant_unmap(&g);
 	return status;
 }

@@ -637,7 +637,7 @@ static int take_token(int fd, uint64_t token)
 
 static int exchange(struct lab *L, int fd, int witness, struct row *r)
 {
-	char msg[64];
+	char msg[64] = { 0 }; /* sent whole: no stack bytes after the run id */
 	uint64_t token;
 	int64_t deadline;
 

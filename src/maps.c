@@ -256,7 +256,7 @@ int maps_read_pid(pid_t pid, struct vma_list *out, size_t *bad_line)
 	char path[64], *buf;
 	int fd, ret = -1, err;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)proc_mm_tid(pid));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		errno = proc_errno(errno);

@@ -52,7 +52,8 @@ struct vma_list {
 int maps_parse(const char *text, size_t len, struct vma_list *out, size_t *bad_line);
 
 /* Read and parse /proc/PID/maps. ENOENT from /proc becomes ESRCH. A kernel thread
- * (or a process that exited after the open) yields an empty list, not an error. */
+ * (or a process that exited after the open) yields an empty list, not an error. A
+ * process whose main thread exited is read through a live thread (proc_mm_tid). */
 int maps_read_pid(pid_t pid, struct vma_list *out, size_t *bad_line);
 
 void vma_list_free(struct vma_list *l);

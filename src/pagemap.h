@@ -81,7 +81,8 @@ int pm_probe(struct pm_kernel *k);
 int pm_scan(pid_t pid, const struct vma_list *vmas, enum pm_backend backend,
 	    const struct pm_kernel *k, struct pm_counts *counts, struct pm_stats *st);
 
-/* Open /proc/PID/pagemap (ENOENT becomes ESRCH). */
+/* Open /proc/PID/pagemap (ENOENT becomes ESRCH), through a live thread when the main
+ * thread has exited (proc_mm_tid). */
 int pm_open(pid_t pid);
 
 const char *pm_backend_name(enum pm_backend b);

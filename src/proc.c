@@ -41,7 +41,9 @@ int proc_read_file(const char *path, char **bufp, size_t *lenp)
 {
 	if (read_all(path, bufp, lenp) == 0)
 		return 0;
-	errno = proc_errno(errno);
+	/* Only under /proc does a missing file mean a process that is gone. */
+	if (strncmp(path, "/proc/", 6) == 0)
+		errno = proc_errno(errno);
 	return -1;
 }
 
@@ -112,6 +114,32 @@ int proc_is_zombie(pid_t pid)
 	ret = f && (*f == 'Z' || *f == 'X');
 	free(buf);
 	return ret;
+}
+
+pid_t proc_mm_tid(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	pid_t tid = pid;
+	int err = errno;
+	DIR *dir;
+
+	if (proc_is_zombie(pid) != 1)
+		goto out;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if (!(dir = opendir(path)))
+		goto out;
+	while ((d = readdir(dir))) {
+		pid_t t = (pid_t)atoi(d->d_name);
+		if (t > 0 && t != pid && proc_is_zombie(t) == 0) {
+			tid = t;
+			break;
+		}
+	}
+	closedir(dir);
+out:
+	errno = err;
+	return tid;
 }
 
 /* TracerPid of one task; a task that exited reads as untraced. */

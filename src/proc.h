@@ -14,7 +14,8 @@
 /* Parse a PID argument: decimal, > 0, fits pid_t, nothing trailing. EINVAL otherwise. */
 int proc_parse_pid(const char *s, pid_t *out);
 
-/* Read a whole (proc) file into a malloc'ed, NUL-terminated buffer; no size cap. */
+/* Read a whole file into a malloc'ed, NUL-terminated buffer; no size cap. ENOENT
+ * becomes ESRCH only for paths under /proc/; any other file keeps its errno. */
 int proc_read_file(const char *path, char **buf, size_t *len);
 
 /* The process's comm (the name in /proc/PID/comm, without the newline). */
@@ -25,6 +26,12 @@ int proc_is_kthread(pid_t pid);
 
 /* 1 when the process is a zombie or dead (state Z or X), 0 otherwise, -1 with errno. */
 int proc_is_zombie(pid_t pid);
+
+/* The task to read a process's memory through (/proc/TID/maps, pagemap): pid itself,
+ * unless its main thread has exited while other threads live on (a zombie leader:
+ * /proc/PID/maps is empty and its pagemap reads 0 bytes), then a live thread's TID.
+ * pid when there is none (a real zombie) or on any error: never fails. */
+pid_t proc_mm_tid(pid_t pid);
 
 /* The tracer of any thread of pid (TracerPid in /proc/PID/task/TID/status): *tracer is 0
  * when no thread is traced; else the tracer's PID and, when tid is not NULL, the traced

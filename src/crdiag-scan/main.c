@@ -65,7 +65,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c, b;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "b:m:pjeshV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":b:m:pjeshV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if ((b = pm_backend_from_name(optarg)) < 0) {
@@ -81,6 +81,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 's': o->elf = o->stacks = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("%s %s\n", prog, CRDIAG_VERSION); exit(0);
+		case ':':
+			fprintf(stderr, "%s: option '%s' needs an argument (see --help)\n", prog,
+				argv[optind - 1]);
+			return -1;
 		default:
 			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, argv[optind - 1]);
 			return -1;

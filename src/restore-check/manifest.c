@@ -204,6 +204,15 @@ static int fold(struct rc_manifest *m)
 
 static int proc_err(char *err, pid_t pid, const char *what)
 {
+	/* A /proc/PID link that is not there: a zombie has no root, cwd or fds, and a
+	 * process that exited meanwhile has no /proc/PID at all. */
+	if (errno == ENOENT || errno == ESRCH) {
+		char dir[32];
+		if (proc_is_zombie(pid) == 1)
+			return errf(err, "PID %d: the process has exited (a zombie)", (int)pid);
+		snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+		errno = access(dir, F_OK) < 0 ? ESRCH : ENOENT;
+	}
 	if (errno == ESRCH)
 		return errf(err, "PID %d: no such process", (int)pid);
 	if (errno == EACCES || errno == EPERM)

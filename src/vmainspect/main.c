@@ -215,7 +215,7 @@ static int first_snapshot(const struct opts *o, const struct pm_kernel *k, struc
 		snapshot_free(s);
 		if (proc_is_kthread(o->pid) == 1)
 			return fail(o, 0, "PID %d (%s): a kernel thread has no VMAs", (int)o->pid, comm);
-		return fail(o, 0, "PID %d (%s): no VMAs: the process has exited (a zombie)",
+		return fail(o, ESRCH, "PID %d (%s): no VMAs: the process has exited (a zombie)",
 			    (int)o->pid, comm);
 	}
 	return 0;
