@@ -9,6 +9,7 @@ load helpers/common
 setup() { common_setup; }
 teardown() {
 	[ -z "${NETNS_SELFTEST:-}" ] || ip netns del "$NETNS_SELFTEST" 2>/dev/null || true
+	[ -z "${SOCK:-}" ] || tmux -S "$SOCK" kill-server 2>/dev/null || true
 	common_teardown
 }
 
