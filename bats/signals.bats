@@ -9,6 +9,7 @@ load helpers/common
 setup() { common_setup; }
 teardown() {
 	[ -z "${NETNS_SELFTEST:-}" ] || ip netns del "$NETNS_SELFTEST" 2>/dev/null || true
+	[ -z "${SOCK:-}" ] || tmux -S "$SOCK" kill-server 2>/dev/null || true
 	common_teardown
 }
 
@@ -127,7 +128,7 @@ udp_or_skip() {
 	done
 }
 
-@test "sigrun itself: a leaked child, temp file, named namespace and a hang are caught" {
+@test "sigrun itself: a leaked child, temp file, named namespace, ptrace-stopped task and a hang are caught" {
 	require_root
 	# the checker must be able to fail: each leak below is reported and fails the run
 	run -1 "$TBIN/sigrun" --dir "$TMP" --runs 1 --min-delay-us 200000 --max-delay-us 200000 \
@@ -146,6 +147,14 @@ udp_or_skip() {
 	run -1 "$TBIN/sigrun" --dir "$TMP" --runs 1 --min-delay-us 200000 --max-delay-us 200000 --timeout 1 \
 		-- sh -c 'trap "" INT TERM; sleep 30'
 	assert_line --regexp 'hangs 1, bad 1$'
+	# a task left stopped under ptrace (gdb stays attached once its parent is gone)
+	if command -v gdb >/dev/null; then
+		run -1 "$TBIN/sigrun" --dir "$TMP" --runs 1 --signals TERM --min-delay-us 1500000 \
+			--max-delay-us 1500000 \
+			-- sh -c 'sleep 30 & gdb -q -nx -p $! -batch -ex "shell sleep 30" >/dev/null 2>&1'
+		assert_line --regexp '^run 1: leftover child: PID [0-9]+ \(sleep\) state t \(ptrace-stopped\)$'
+		assert_line --regexp '^run 1: leftover child: PID [0-9]+ \(gdb\) '
+	fi
 	# the helper cleaned up after what it caught
 	run -0 ls "$TMP"
 	refute_output --partial sigrun.

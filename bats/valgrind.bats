@@ -12,7 +12,10 @@ setup() {
 	command -v valgrind >/dev/null || skip "valgrind is not installed (make deps)"
 }
 
-teardown() { common_teardown; }
+teardown() {
+	[ -z "${SOCK:-}" ] || tmux -S "$SOCK" kill-server 2>/dev/null || true
+	common_teardown
+}
 
 # vg STATUS CMD...: CMD under memcheck; STATUS is what the program itself must return
 # (valgrind's own 1 stands for errors found, so no program case here expects 1).
@@ -117,14 +120,15 @@ start_pattern() {
 	[ -x "$BIN/vmainspect" ] || skip "vmainspect is not built"
 	command -v tmux >/dev/null || skip "tmux is not installed"
 	start_bg "$TMP/giant.pid" "$BIN/repro-giant-vma" --hold --pidfile "$TMP/giant.pid"
-	local sock=$TMP/tmux.sock i
-	tmux -S "$sock" -f /dev/null new-session -d -x 120 -y 40 \
+	local i
+	SOCK=$TMP/tmux.sock
+	tmux -S "$SOCK" -f /dev/null new-session -d -x 120 -y 40 \
 		"TERM=tmux-256color valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --log-file=$TMP/vg.log $BIN/vmainspect -d 0.2 -n 3 $(cat "$TMP/giant.pid"); echo \$? >$TMP/rc" 3>&-
 	for i in $(seq 600); do
 		[ -s "$TMP/rc" ] && break
 		sleep 0.05
 	done
-	tmux -S "$sock" kill-server 2>/dev/null || true
+	tmux -S "$SOCK" kill-server 2>/dev/null || true
 	assert_equal "$(cat "$TMP/rc")" 0
 	run cat "$TMP/vg.log"
 	assert_output ""

@@ -298,7 +298,8 @@ static int leftover_netns(const struct seen *s, int run)
 	return h.found;
 }
 
-/* Orphans the run left to us: report (with state: t is a ptrace stop), kill, reap. */
+/* Orphans the run left to us: report (with state: t is a ptrace stop), kill, reap;
+ * again for what killing them orphans in turn, until none is left. */
 static int leftover_children(int run)
 {
 	char path[64], buf[4096], *p, *end;
@@ -306,23 +307,32 @@ static int leftover_children(int run)
 	pid_t self = getpid();
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)self, (int)self);
-	if (read_small(path, buf, sizeof(buf)) == 0) {
+	for (int round = 0; round < 500; round++) {
+		int here = 0;
+		if (read_small(path, buf, sizeof(buf)) < 0)
+			break;
 		for (p = buf;; p = end) {
 			long c = strtol(p, &end, 10);
 			char comm[64] = "?", state = '?';
 			unsigned long long st;
 			if (end == p)
 				break;
+			here++;
 			task_stat((pid_t)c, &state, &st, comm, sizeof(comm));
+			if (state == 'Z' && round > 0)
+				continue; /* one we killed, not reaped yet */
 			printf("run %d: leftover child: PID %ld (%s) state %c%s\n", run, c, comm, state,
 			       state == 't' ? " (ptrace-stopped)" : state == 'T' ? " (stopped)" :
 			       state == 'Z' ? " (unreaped)" : "");
 			kill((pid_t)c, SIGKILL);
 			found++;
 		}
+		while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
+			;
+		if (!here)
+			break;
+		sleep_us(2000);
 	}
-	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
-		;
 	return found;
 }
 
