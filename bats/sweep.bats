@@ -113,8 +113,8 @@ judge_runs() {
 	done <"$TMP/judged"
 }
 
-# sweep ROUNDS: each round, every PID listed in /proc at its start, then the churn's
-# children of that instant (young processes, about to exit).
+# sweep ROUNDS: each round, every PID listed in /proc at its start, then three times the
+# churn's children of that instant (young processes, about to exit).
 sweep() {
 	local rounds=$1 r d pid
 	SWEPT=0 FAILS=()
@@ -124,8 +124,10 @@ sweep() {
 		for d in /proc/[0-9]*; do
 			scan_one "${d#/proc/}"
 		done
-		for pid in $(cat "/proc/$CHURN/task/$CHURN/children" 2>/dev/null); do
-			scan_one "$pid"
+		for d in 1 2 3; do
+			for pid in $(cat "/proc/$CHURN/task/$CHURN/children" 2>/dev/null); do
+				scan_one "$pid"
+			done
 		done
 	done
 	judge_runs
