@@ -13,6 +13,7 @@
 #include "json.h"
 #include "maps.h"
 #include "pagemap.h"
+#include "pmjson.h"
 #include "proc.h"
 #include "units.h"
 #include "scan_elf.h"
@@ -112,20 +113,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static void json_kernel(struct json *j, const struct pm_kernel *k)
-{
-	json_key(j, "kernel");
-	json_obj_begin(j);
-	json_ku64(j, "page_size", (uint64_t)k->page_size);
-	json_ku64(j, "max_rw_count", cost_max_rw(k->page_size));
-	json_kbool(j, "pagemap_scan", k->scan);
-	if (!k->scan)
-		json_kstr(j, "pagemap_scan_error", strerrorname_np(k->scan_errno));
-	json_khex(j, "scan_categories", k->scan_categories);
-	json_kbool(j, "zero_pfn_known", k->zero_pfn != 0);
-	json_obj_end(j);
-}
-
 static void json_vma(struct json *j, const struct vma_list *l, size_t i,
 		     const struct pm_counts *c, const struct pm_stats *st, long ps,
 		     const struct elf_snap *es)
@@ -185,7 +172,7 @@ static int json_report(const struct opts *o, const struct pm_kernel *k,
 		json_ki64(&j, "pid", o->pid);
 	else
 		json_kstr(&j, "maps_file", o->maps_file);
-	json_kernel(&j, k);
+	pm_json_kernel(&j, k);
 	if (c) {
 		json_kstr(&j, "backend", pm_backend_name(st->backend));
 		json_ku64(&j, "calls", st->calls);
@@ -254,7 +241,7 @@ static int probe_report(const struct opts *o, const struct pm_kernel *k)
 		struct json j;
 		json_init(&j, stdout, true);
 		json_obj_begin(&j);
-		json_kernel(&j, k);
+		pm_json_kernel(&j, k);
 		json_obj_end(&j);
 		return json_finish(&j) < 0 ? 2 : 0;
 	}

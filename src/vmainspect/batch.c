@@ -7,6 +7,7 @@
 #include "elfview.h"
 #include "fmt.h"
 #include "json.h"
+#include "pmjson.h"
 
 static int put_line(FILE *f, struct strbuf *b)
 {
@@ -36,19 +37,6 @@ int batch_table(FILE *f, const struct snapshot *s, const struct order_spec *spec
 		r = -1;
 	}
 	return r;
-}
-
-static void json_kernel(struct json *j, const struct pm_kernel *k)
-{
-	json_key(j, "kernel");
-	json_obj_begin(j);
-	json_ku64(j, "page_size", (uint64_t)k->page_size);
-	json_ku64(j, "max_rw_count", cost_max_rw(k->page_size));
-	json_kbool(j, "pagemap_scan", k->scan);
-	if (!k->scan)
-		json_kstr(j, "pagemap_scan_error", strerrorname_np(k->scan_errno));
-	json_khex(j, "scan_categories", k->scan_categories);
-	json_obj_end(j);
 }
 
 static void json_vma(struct json *j, const struct snapshot *s, size_t i)
@@ -101,7 +89,7 @@ int batch_json(FILE *f, const struct snapshot *s, const struct order_spec *spec,
 	json_ki64(&j, "pid", s->pid);
 	json_kstr(&j, "comm", s->comm);
 	json_ki64(&j, "time", (int64_t)s->when);
-	json_kernel(&j, &s->kernel);
+	pm_json_kernel(&j, &s->kernel);
 	json_kstr(&j, "backend", pm_backend_name(s->stats.backend));
 	json_ku64(&j, "calls", s->stats.calls);
 	json_kdouble(&j, "scan_seconds", s->stats.seconds);
