@@ -31,8 +31,6 @@ vma_at() {
 		($a | hex) as $x | .vmas[] | select((.start | hex) <= $x and (.end | hex) > $x)' "$1"
 }
 
-readelf_build_id() { readelf -n "$1" | awk '/Build ID:/ { print $3; exit }'; }
-
 # segment numbers that readelf's "Section to Segment mapping" lists for section $2
 readelf_segments_of() {
 	readelf -lW "$1" | awk -v s="$2" '/Section to Segment mapping/ { m = 1; next }

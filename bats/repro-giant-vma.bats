@@ -6,17 +6,6 @@ load helpers/common
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-require_x86_64_4k() {
-	[ "$(uname -m)" = x86_64 ] && [ "$(getconf PAGESIZE)" -eq 4096 ] ||
-		skip "the exact numbers are for x86_64 with 4 KiB pages"
-}
-
-# bg_wait: wait for the last start_bg process; its exit status lands in BG_STATUS
-bg_wait() {
-	BG_STATUS=0
-	wait "$BG_PID" || BG_STATUS=$?
-}
-
 # maps_line PID START: the /proc/PID/maps line of the VMA starting at START (hex, no 0x)
 maps_line() {
 	awk -v s="$2" '{ split($1, r, "-"); if (r[1] == s) print }' "/proc/$1/maps"

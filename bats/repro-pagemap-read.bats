@@ -6,17 +6,6 @@ load helpers/common
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-require_x86_64_4k() {
-	[ "$(uname -m)" = x86_64 ] && [ "$(getconf PAGESIZE)" -eq 4096 ] ||
-		skip "the exact numbers are for x86_64 with 4 KiB pages"
-}
-
-# bg_wait: wait for the last start_bg process; its exit status lands in BG_STATUS
-bg_wait() {
-	BG_STATUS=0
-	wait "$BG_PID" || BG_STATUS=$?
-}
-
 # The facts two runs on the same kind of VMA must share (not PIDs, addresses or times).
 facts() {
 	jq -c '{vma: (.vma | {size, perms, kind}), pagemap_bytes, reads_needed, over_cap,

@@ -7,8 +7,6 @@ load helpers/common
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-readelf_build_id() { readelf -n "$1" | awk '/Build ID:/ { print $3; exit }'; }
-
 # start_subject: a copy of elfsubject that maps b.dat and holds a.txt and c.txt open
 start_subject() {
 	mkdir -p "$TMP/app"

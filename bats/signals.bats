@@ -162,21 +162,6 @@ udp_or_skip() {
 
 # ---- the inspector's terminal ----------------------------------------------------
 
-screen() { tmux -S "$SOCK" capture-pane -p; }
-keys() { tmux -S "$SOCK" send-keys "$@"; }
-
-# wait_screen ERE: until the pane shows a line matching ERE (at most 10 s)
-wait_screen() {
-	local i
-	for i in $(seq 200); do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.05
-	done
-	echo "the pane never showed /$1/; it shows:" >&2
-	screen >&2
-	return 1
-}
-
 # shell_sane N: the pane is back in the shell: main screen (not the alternate one),
 # cursor shown, tty canonical with echo, and a command typed there runs
 shell_sane() {

@@ -17,11 +17,6 @@ teardown() {
 
 RESERVATION_SIZE=$((1094712560 * 1024))
 
-require_x86_64_4k() {
-	[ "$(uname -m)" = x86_64 ] && [ "$(getconf PAGESIZE)" -eq 4096 ] ||
-		skip "the exact numbers are for x86_64 with 4 KiB pages"
-}
-
 # start_holder: a repro-giant-vma --hold in the background; sets HOLDER (its PID)
 start_holder() {
 	start_bg "$TMP/holder.pid" "$BIN/repro-giant-vma" --hold --pidfile "$TMP/holder.pid"
@@ -325,21 +320,6 @@ tui_start() {
 	tmux -S "$SOCK" -f /dev/null new-session -d -x 120 -y 40 \
 		env -u NO_COLOR TERM=tmux-256color PS1='vi$ ' "$@" bash --norc --noprofile -i 3>&-
 	wait_screen '^vi\$ *$'
-}
-
-screen() { tmux -S "$SOCK" capture-pane -p; }
-keys() { tmux -S "$SOCK" send-keys "$@"; }
-
-# wait_screen ERE: until the pane shows a line matching ERE (at most 10 s, then fail)
-wait_screen() {
-	local i
-	for i in $(seq 200); do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.05
-	done
-	echo "the pane never showed /$1/; it shows:" >&2
-	screen >&2
-	return 1
 }
 
 # wait_gone ERE: until no line of the pane matches ERE

@@ -263,27 +263,33 @@ int rtnl_link_set_mac(int rt, int ifindex, const unsigned char mac[6])
 	return talk(rt, &r, NULL, 0);
 }
 
-static size_t addr_len(int family)
+/* The address length of family, checking that a prefix of prefixlen bits fits it;
+ * 0 with errno EAFNOSUPPORT or EINVAL otherwise. */
+static size_t addr_len(int family, unsigned prefixlen)
 {
-	return family == AF_INET ? sizeof(struct in_addr)
-		: family == AF_INET6 ? sizeof(struct in6_addr) : 0;
+	size_t alen = family == AF_INET ? sizeof(struct in_addr)
+		    : family == AF_INET6 ? sizeof(struct in6_addr) : 0;
+
+	if (!alen) {
+		errno = EAFNOSUPPORT;
+		return 0;
+	}
+	if (prefixlen > alen * 8) {
+		errno = EINVAL;
+		return 0;
+	}
+	return alen;
 }
 
 int rtnl_addr_add(int rt, int ifindex, int family, const void *addr, unsigned prefixlen)
 {
 	struct req r;
 	struct ifaddrmsg *ifa;
-	size_t alen = addr_len(family);
+	size_t alen = addr_len(family, prefixlen);
 	uint32_t flags = IFA_F_NODAD;
 
-	if (!alen) {
-		errno = EAFNOSUPPORT;
+	if (!alen)
 		return -1;
-	}
-	if (prefixlen > alen * 8) {
-		errno = EINVAL;
-		return -1;
-	}
 	ifa = req_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa));
 	ifa->ifa_family = (uint8_t)family;
 	ifa->ifa_prefixlen = (uint8_t)prefixlen;
@@ -300,16 +306,10 @@ int rtnl_addr_del(int rt, int ifindex, int family, const void *addr, unsigned pr
 {
 	struct req r;
 	struct ifaddrmsg *ifa;
-	size_t alen = addr_len(family);
+	size_t alen = addr_len(family, prefixlen);
 
-	if (!alen) {
-		errno = EAFNOSUPPORT;
+	if (!alen)
 		return -1;
-	}
-	if (prefixlen > alen * 8) {
-		errno = EINVAL;
-		return -1;
-	}
 	ifa = req_init(&r, RTM_DELADDR, 0, sizeof(*ifa));
 	ifa->ifa_family = (uint8_t)family;
 	ifa->ifa_prefixlen = (uint8_t)prefixlen;
@@ -323,16 +323,10 @@ int rtnl_route_add(int rt, int family, const void *dst, unsigned dstlen, const v
 {
 	struct req r;
 	struct rtmsg *rtm;
-	size_t alen = addr_len(family);
+	size_t alen = addr_len(family, dstlen);
 
-	if (!alen) {
-		errno = EAFNOSUPPORT;
+	if (!alen)
 		return -1;
-	}
-	if (dstlen > alen * 8) {
-		errno = EINVAL;
-		return -1;
-	}
 	rtm = req_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_dst_len = (uint8_t)dstlen;
@@ -349,12 +343,10 @@ int rtnl_neigh_add(int rt, int ifindex, int family, const void *addr, const unsi
 {
 	struct req r;
 	struct ndmsg *nd;
-	size_t alen = addr_len(family);
+	size_t alen = addr_len(family, 0);
 
-	if (!alen) {
-		errno = EAFNOSUPPORT;
+	if (!alen)
 		return -1;
-	}
 	nd = req_init(&r, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, sizeof(*nd));
 	nd->ndm_family = (uint8_t)family;
 	nd->ndm_ifindex = ifindex;
@@ -368,16 +360,14 @@ int rtnl_route_is_local(int rt, int family, const void *addr)
 {
 	struct req r;
 	struct rtmsg *rtm;
-	size_t alen = addr_len(family);
+	size_t alen = addr_len(family, 0);
 	struct {
 		struct nlmsghdr h;
 		struct rtmsg rtm;
 	} reply;
 
-	if (!alen) {
-		errno = EAFNOSUPPORT;
+	if (!alen)
 		return -1;
-	}
 	rtm = req_init(&r, RTM_GETROUTE, 0, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_dst_len = (uint8_t)(alen * 8);

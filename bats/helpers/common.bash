@@ -62,3 +62,33 @@ run_as_nobody() {
 kernel_has_pagemap_scan() {
 	"$BIN/crdiag-scan" --probe --json | jq -e '.kernel.pagemap_scan' >/dev/null
 }
+
+require_x86_64_4k() {
+	[ "$(uname -m)" = x86_64 ] && [ "$(getconf PAGESIZE)" -eq 4096 ] ||
+		skip "the exact numbers are for x86_64 with 4 KiB pages"
+}
+
+# bg_wait: wait for the last start_bg process; its exit status lands in BG_STATUS
+bg_wait() {
+	BG_STATUS=0
+	wait "$BG_PID" || BG_STATUS=$?
+}
+
+# readelf_build_id FILE: the GNU build-id as binutils prints it
+readelf_build_id() { readelf -n "$1" | awk '/Build ID:/ { print $3; exit }'; }
+
+# The terminal UI in a private tmux server whose socket is $SOCK (set by the test).
+screen() { tmux -S "$SOCK" capture-pane -p; }
+keys() { tmux -S "$SOCK" send-keys "$@"; }
+
+# wait_screen ERE: until the pane shows a line matching ERE (at most 10 s, then fail)
+wait_screen() {
+	local i
+	for i in $(seq 200); do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.05
+	done
+	echo "the pane never showed /$1/; it shows:" >&2
+	screen >&2
+	return 1
+}
