@@ -5,6 +5,7 @@
  * in JSON_BUF-sized writes, plain runs of a string are copied whole, and numbers are
  * formatted by hand instead of through printf. */
 #include "json.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <string.h>
@@ -146,29 +147,6 @@ void json_obj_begin(struct json *j) { open(j, '{'); }
 void json_obj_end(struct json *j) { close_(j, '}'); }
 void json_arr_begin(struct json *j) { open(j, '['); }
 void json_arr_end(struct json *j) { close_(j, ']'); }
-
-/* Length of a valid UTF-8 sequence at s (of at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t cp;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (n < len)
-		return 0;
-	cp = s[0] & (0xff >> (len + 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 /* Bytes that go out as they are: printable ASCII other than '"' and '\\'. */
 static const bool plain[256] = {
