@@ -16,6 +16,8 @@ PKGS := libelf libdw ncursesw
 DEB_PKGS := build-essential libelf-dev libdw-dev libncurses-dev binutils bats bats-support \
 	bats-assert bats-file tmux iproute2 jq pkg-config procps util-linux \
 	clang libclang-rt-14-dev qemu-system-x86 busybox-static criu valgrind strace
+# The installed tool: man pages checked (groff, man), completion, the Debian package.
+DEB_PKGS += groff-base man-db bash-completion debhelper dpkg-dev fakeroot lintian
 PREFIX ?= /usr/local
 BINDIR_INSTALL = $(DESTDIR)$(PREFIX)/bin
 MANDIR_INSTALL = $(DESTDIR)$(PREFIX)/share/man/man1
@@ -55,7 +57,7 @@ HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
 SCRIPTS := $(notdir $(basename $(wildcard src/*/*.sh)))
 
 ALL_BINS := $(PROGS:%=$(BIN)/%) $(SCRIPTS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%)
-MANPAGES := $(wildcard src/*/*.1)
+MANPAGES := $(wildcard src/*/*.1 repro/*.1 repro/*/*.1)
 
 .PHONY: all clean deps check check-kernel demo report install bench fuzz fuzzers FORCE
 all: $(ALL_BINS)
