@@ -232,6 +232,7 @@ CRIU unusable here: Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bound
 	assert_line "CRIU unusable here: criu: not found on PATH (install it, or set CRIU=/path/to/criu)"
 }
 
+# bats test_tags=user, quick
 @test "probe: the installed criu is either usable or says why not" {
 	local criu
 	criu=$(command -v criu) || skip "no criu installed (apt-get install criu, or set CRIU=)"
@@ -434,6 +435,7 @@ check"
 	assert_equal "${lines[-1]}" "verdict: skipped: CRIU unusable here: \$CRIU=$TMP/none: No such file or directory"
 }
 
+# bats test_tags=user
 @test "giant --criu: the installed criu answers, or skips saying why (Debian's 3.17.1 here)" {
 	local criu
 	criu=$(command -v criu) || skip "no criu installed (apt-get install criu, or set CRIU=)"
@@ -662,6 +664,7 @@ assert_udp_nothing_left() {
 	assert_equal "$(jq -r '"\(.verdict) \(.criu.usable)"' <<<"$output")" "skipped false"
 }
 
+# bats test_tags=user
 @test "udp --criu: the installed criu answers, or skips saying why (Debian's 3.17.1 here)" {
 	require_root
 	local criu

@@ -15,6 +15,7 @@ crdiag-scan src/crdiag-scan/crdiag-scan.1
 crdiag-sockets src/crdiag-sockets/crdiag-sockets.1
 crdiag-criu src/crdiag-criu/crdiag-criu.1
 crdiag-report src/crdiag-report/crdiag-report.1
+crdiag-test src/crdiag-test/crdiag-test.1
 restore-check src/restore-check/restore-check.1
 vmainspect src/vmainspect/vmainspect.1
 repro-giant-vma repro/repro-giant-vma.1

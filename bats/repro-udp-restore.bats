@@ -99,6 +99,7 @@ start_paused() {
 	[ -n "$ECHO" ] && [ -n "$RUN" ] && [ -n "$NSFD_BEFORE" ]
 }
 
+# bats test_tags=user, quick
 @test "every cell of the table, both families, implicit source: exact errnos and round trips" {
 	udp_json
 	assert_equal "$(cells)" "$EXPECTED_CELLS"
