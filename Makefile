@@ -168,10 +168,41 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	bats/bench/bench.sh $(abspath $(BIN)) $(abspath $(TBIN))
 
+# --- make install [PREFIX=/usr/local] [DESTDIR=], make uninstall ----------------------
+# On PATH: the front door, vmainspect and the repros (people type them; criu dump -t and
+# pidof show a repro's name). The other programs go to libexec/crdiag, with links to the
+# ones on PATH, so that directory holds every program as a clone's bin/ does (crdiag-test
+# and crdiag-report run the programs next to them). The user's suite (the bats files
+# holding a test tagged `user`, and the helpers those tests start) goes to
+# share/crdiag/tests and libexec/crdiag/tests; man pages; bash completion, one link per
+# command on PATH.
+LIBEXEC_INSTALL = $(DESTDIR)$(PREFIX)/libexec/crdiag
+SUITE_INSTALL = $(DESTDIR)$(PREFIX)/share/crdiag/tests
+COMPLETION_INSTALL = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+INSTALL_PROGS = $(notdir $(filter $(BIN)/%,$(ALL_BINS)))
+ON_PATH = crdiag vmainspect $(filter repro-%,$(INSTALL_PROGS))
+IN_LIBEXEC = $(filter-out $(ON_PATH),$(INSTALL_PROGS))
+USER_TESTS = $(shell grep -lE '^# bats (test|file)_tags=(.*[ ,])?user([ ,]|$$)' bats/*.bats)
+USER_HELPERS := pattern
+.PHONY: uninstall
 install: all
-	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL)
-	install -m 0755 $(PROGS:%=$(BIN)/%) $(SCRIPTS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(BINDIR_INSTALL)
-	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(MANDIR_INSTALL))
+	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL) $(LIBEXEC_INSTALL)/tests \
+		$(SUITE_INSTALL)/helpers $(COMPLETION_INSTALL)
+	install -m 0755 $(ON_PATH:%=$(BIN)/%) $(BINDIR_INSTALL)
+	install -m 0755 $(IN_LIBEXEC:%=$(BIN)/%) $(LIBEXEC_INSTALL)
+	for p in $(filter-out crdiag,$(ON_PATH)); do ln -sfn ../../bin/$$p $(LIBEXEC_INSTALL)/$$p; done
+	install -m 0755 $(USER_HELPERS:%=$(TBIN)/%) $(LIBEXEC_INSTALL)/tests
+	install -m 0644 $(MANPAGES) $(MANDIR_INSTALL)
+	install -m 0644 src/crdiag/crdiag.bash $(COMPLETION_INSTALL)/crdiag
+	for p in $(filter-out crdiag,$(ON_PATH)); do ln -sfn crdiag $(COMPLETION_INSTALL)/$$p; done
+	install -m 0644 $(USER_TESTS) $(SUITE_INSTALL)
+	install -m 0644 bats/helpers/common.bash $(SUITE_INSTALL)/helpers
+
+# Removes what install wrote, and the directories of crdiag's own.
+uninstall:
+	rm -f $(ON_PATH:%=$(BINDIR_INSTALL)/%) $(patsubst %,$(MANDIR_INSTALL)/%,$(notdir $(MANPAGES))) \
+		$(ON_PATH:%=$(COMPLETION_INSTALL)/%)
+	rm -rf $(LIBEXEC_INSTALL) $(DESTDIR)$(PREFIX)/share/crdiag
 
 clean:
 	rm -rf build bin
