@@ -8,7 +8,8 @@
 #   make bench           vmainspect against pmap, smaps and the raw kernel interfaces
 #   make report          a bug report for CRIU: build/report/report.md and report.json
 #   make deps            install missing Debian packages (root) or print the line
-#   make install [PREFIX=/usr/local] [DESTDIR=]
+#   make install [PREFIX=/usr/local] [DESTDIR=]   (make uninstall)
+#   make deb             the Debian package, lintian-checked: build/deb/crdiag_VERSION_ARCH.deb
 VERSION := 0.1.0
 
 CC ?= cc
@@ -195,7 +196,9 @@ install: all
 	install -m 0644 $(MANPAGES) $(MANDIR_INSTALL)
 	install -m 0644 src/crdiag/crdiag.bash $(COMPLETION_INSTALL)/crdiag
 	for p in $(filter-out crdiag,$(ON_PATH)); do ln -sfn crdiag $(COMPLETION_INSTALL)/$$p; done
-	install -m 0644 $(USER_TESTS) $(SUITE_INSTALL)
+	# bats reads these files (crdiag test): not scripts to execute, so no #! line
+	for f in $(USER_TESTS); do sed '1{/^#!/d}' $$f >$(SUITE_INSTALL)/$${f##*/} && \
+		chmod 0644 $(SUITE_INSTALL)/$${f##*/} || exit 1; done
 	install -m 0644 bats/helpers/common.bash $(SUITE_INSTALL)/helpers
 
 # Removes what install wrote, and the directories of crdiag's own.
@@ -203,6 +206,24 @@ uninstall:
 	rm -f $(ON_PATH:%=$(BINDIR_INSTALL)/%) $(patsubst %,$(MANDIR_INSTALL)/%,$(notdir $(MANPAGES))) \
 		$(ON_PATH:%=$(COMPLETION_INSTALL)/%)
 	rm -rf $(LIBEXEC_INSTALL) $(DESTDIR)$(PREFIX)/share/crdiag
+
+# --- make deb: the Debian package, lintian-checked, in build/deb -------------------------
+# Built from a copy of the tree (no bin/, build/ or .git), so dpkg-buildpackage writes its
+# ../*.deb into build/deb/src and nothing lands beside the checkout; the .deb, .changes
+# and .buildinfo are moved to build/deb, then lintian must report no error or warning.
+DEB_DIR := build/deb
+DEB_SRC = $(DEB_DIR)/src/crdiag-$(VERSION)
+.PHONY: deb
+deb: deps
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	tar -c --exclude=./build --exclude=./bin --exclude=./.git . | tar -x -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.changes $(DEB_DIR)/src/*.buildinfo $(DEB_DIR)/
+	rm -rf $(DEB_DIR)/src
+	lintian --fail-on error,warning $(DEB_DIR)/*.changes >$(DEB_DIR)/lintian.txt 2>&1; \
+		rc=$$?; cat $(DEB_DIR)/lintian.txt; exit $$rc
+	@ls $(DEB_DIR)/crdiag_$(VERSION)_*.deb
 
 clean:
 	rm -rf build bin

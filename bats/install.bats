@@ -6,11 +6,11 @@
 load helpers/common
 
 setup_file() {
-	local d=$BATS_FILE_TMPDIR/dest
+	local d=$BATS_FILE_TMPDIR/dest rc=0
 	# make's own variables from the outer `make check` would reach this make
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$ROOT" install DESTDIR="$d" \
-		PREFIX=/usr SANITIZE="${CRDIAG_SANITIZE:-}" >"$BATS_FILE_TMPDIR/install.log" 2>&1
-	echo $? >"$BATS_FILE_TMPDIR/install.status"
+		PREFIX=/usr SANITIZE="${CRDIAG_SANITIZE:-}" >"$BATS_FILE_TMPDIR/install.log" 2>&1 || rc=$?
+	echo "$rc" >"$BATS_FILE_TMPDIR/install.status"
 }
 
 setup() {
