@@ -31,10 +31,10 @@ fake_prefix() {
 	assert_output --regexp '^crdiag [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
-@test "no command: the usage on stderr, exit 2; an unknown option of crdiag's own: one line, exit 2" {
+@test "no command, an unknown option of crdiag's own: one line, exit 2" {
 	run -2 --separate-stderr "$BIN/crdiag"
 	assert_equal "$output" ""
-	assert_equal "$(head -n 1 <<<"$stderr")" "Usage: crdiag COMMAND [ARGS]"
+	assert_equal "$stderr" "crdiag: missing command (see crdiag help)"
 	run -2 --separate-stderr "$BIN/crdiag" --bogus
 	assert_equal "$stderr" "crdiag: unknown option '--bogus' (see crdiag help)"
 }

@@ -43,17 +43,19 @@ die() {
 
 QUICK=0 ALL=0 JUNIT="" FILES=()
 while [ $# -gt 0 ]; do
-	opt=$1 val=""
+	opt=$1 val="" has_val=0
 	case $opt in
-	--*=*) val=${opt#*=} opt=${opt%%=*} ;;
+	--*=*) val=${opt#*=} opt=${opt%%=*} has_val=1 ;;
 	esac
 	case $opt in
 	-J | --junit)
-		if [ -z "$val" ]; then
+		if [ "$has_val" = 0 ]; then
 			[ $# -ge 2 ] || die "option '$opt' needs an argument"
 			val=$2
 			shift
-		fi ;;
+		fi
+		[ -n "$val" ] || die "option '$opt': the directory name is empty" ;;
+	*) [ "$has_val" = 0 ] || die "option '$opt' takes no value" ;;
 	esac
 	case $opt in
 	-q | --quick) QUICK=1 ;;
@@ -104,7 +106,9 @@ case $BIN in */build/asan/bin) SANITIZE=1 ;; esac
 ARGS=()
 if [ ${#FILES[@]} -gt 0 ]; then
 	for f in "${FILES[@]}"; do
-		if [ -e "$f" ]; then
+		if [ -z "$f" ]; then
+			die "an empty FILE name"
+		elif [ -e "$f" ]; then
 			ARGS+=("$f")
 		elif [ -e "$SUITE/$f" ]; then
 			ARGS+=("$SUITE/$f")

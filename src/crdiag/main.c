@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind == argc) {
-		usage(stderr);
+		fprintf(stderr, "%s: missing command (see %s help)\n", prog, prog);
 		return 2;
 	}
 	if (locate_init(&d) < 0) {
