@@ -29,6 +29,12 @@ fake_prefix() {
 	assert_line "  inspect        the inspector: VMAs against their pagemap cost, interactive"
 	run -0 "$BIN/crdiag" --version
 	assert_output --regexp '^crdiag [0-9]+\.[0-9]+\.[0-9]+$'
+	run -0 "$BIN/crdiag" help help
+	assert_line --index 0 "Usage: crdiag COMMAND [ARGS]"
+	run -0 "$BIN/crdiag" help --help
+	assert_line --index 0 "Usage: crdiag COMMAND [ARGS]"
+	run -0 "$BIN/crdiag" help repro
+	assert_line --index 0 "Usage: crdiag repro               list the reproducers"
 }
 
 @test "no command, an unknown option of crdiag's own: one line, exit 2" {

@@ -161,7 +161,7 @@ static int dispatch(const struct locate_dirs *d, int argc, char **args)
 	if (!strcmp(c->name, "repro"))
 		return repro(d, argc, args);
 	if (!strcmp(c->name, "help")) {
-		if (argc == 1) {
+		if (argc == 1 || !strcmp(args[1], "--help") || !strcmp(args[1], "-h")) {
 			usage(stdout);
 			return fflush(stdout) != 0 || ferror(stdout) ? 2 : 0;
 		}
