@@ -278,12 +278,13 @@ error_case() {
 
 @test "errors: permission denied names the missing privilege" {
 	start_holder
-	run_as_nobody "$BIN/vmainspect" "$HOLDER" >"$TMP/out" 2>"$TMP/err" && fail "succeeded as nobody"
+	nobody_stage
+	run_as_nobody "$NBIN/vmainspect" "$HOLDER" >"$TMP/out" 2>"$TMP/err" && fail "succeeded as nobody"
 	local msg="PID $HOLDER (repro-giant-vma): permission denied: reading its maps and pagemap needs PTRACE_MODE_READ (the same uid, or CAP_SYS_PTRACE)"
 	assert_equal "$(cat "$TMP/err")" "vmainspect: $msg"
 	assert_equal "$(cat "$TMP/out")" ""
 	local status=0
-	run_as_nobody "$BIN/vmainspect" --json "$HOLDER" >"$TMP/out" 2>/dev/null || status=$?
+	run_as_nobody "$NBIN/vmainspect" --json "$HOLDER" >"$TMP/out" 2>/dev/null || status=$?
 	assert_equal "$status" 2
 	assert_equal "$(jq -r '[.error, .errno, (.vmas | length)] | join("|")' "$TMP/out")" "$msg|EACCES|0"
 }
