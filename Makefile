@@ -30,6 +30,10 @@ BIN := bin
 SAN :=
 endif
 TBIN := $(BUILD)/t
+# Absolute and quoted for the shell: a checkout's path may hold spaces, which $(abspath)
+# would split into words.
+QBIN = "$(CURDIR)/$(BIN)"
+QTBIN = "$(CURDIR)/$(TBIN)"
 
 # Deferred (=): pkg-config runs only when a compile needs it, after `make deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -135,7 +139,7 @@ TESTS ?= bats
 check: deps
 	@$(MAKE) --no-print-directory all fuzzers
 	@mkdir -p $(BUILD)
-	CRDIAG_BIN=$(abspath $(BIN)) CRDIAG_TBIN=$(abspath $(TBIN)) CRDIAG_SANITIZE=$(SANITIZE) \
+	CRDIAG_BIN=$(QBIN) CRDIAG_TBIN=$(QTBIN) CRDIAG_SANITIZE=$(SANITIZE) \
 		bats $(BATS_FLAGS) --report-formatter tap --output $(BUILD) $(TESTS)
 
 # The guest runs what the host built: build first, then boot (bats/kernel/check-kernel.sh).
@@ -145,7 +149,7 @@ KERNEL ?= linux-image-amd64
 KERNEL_TIMEOUT ?= 900
 check-kernel: deps
 	@$(MAKE) --no-print-directory all
-	CRDIAG_BIN=$(abspath $(BIN)) CRDIAG_TBIN=$(abspath $(TBIN)) CRDIAG_SANITIZE=$(SANITIZE) \
+	CRDIAG_BIN=$(QBIN) CRDIAG_TBIN=$(QTBIN) CRDIAG_SANITIZE=$(SANITIZE) \
 		BATS_FLAGS="$(BATS_FLAGS)" bats/kernel/check-kernel.sh --kernel $(KERNEL) \
 		--cache build/kernel --out $(BUILD)/kernel --timeout $(KERNEL_TIMEOUT) $(TESTS)
 
@@ -159,12 +163,12 @@ report: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@repro/demo.sh $(abspath $(BIN))
+	@repro/demo.sh $(QBIN)
 
 # Not a test: timings on a shared machine are noisy, so it reports, never fails on speed.
 bench: deps
 	@$(MAKE) --no-print-directory all
-	bats/bench/bench.sh $(abspath $(BIN)) $(abspath $(TBIN))
+	bats/bench/bench.sh $(QBIN) $(QTBIN)
 
 install: all
 	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL)
