@@ -397,7 +397,7 @@ fake_giant() {
 fake_restore_reservation() {
 	export FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-present.log
 	export FAKE_CRIU_RESTORE_READY=1
-	export FAKE_CRIU_RESTORE_CMD="exec setarch $(uname -m) -R $TBIN/reserve \"\$FAKE_CRIU_DIR/fake-maps\" \"\$FAKE_CRIU_DIR/fake-ready\""
+	export FAKE_CRIU_RESTORE_CMD="exec setarch $(uname -m) -R $(printf %q "$TBIN/reserve") \"\$FAKE_CRIU_DIR/fake-maps\" \"\$FAKE_CRIU_DIR/fake-ready\""
 }
 
 assert_nothing_left() { # assert_nothing_left HOLDER_PID
@@ -622,7 +622,7 @@ fake_udp() {
 	export FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-present.log
 	export FAKE_CRIU_RESTORE_NEEDS_ADDR=192.0.2.2
 	export FAKE_CRIU_RESTORE_LOG_GONE=$LOGS/criu-4.2_restore_udp_source-address-moved.log
-	export FAKE_CRIU_RESTORE_CMD="exec $TBIN/udpping \$(cat \$FAKE_CRIU_DIR/fake-pid) 203.0.113.1 7"
+	export FAKE_CRIU_RESTORE_CMD="exec $(printf %q "$TBIN/udpping") \$(cat \$FAKE_CRIU_DIR/fake-pid) 203.0.113.1 7"
 	mkdir -p "$TMP/tmp"
 }
 
@@ -716,7 +716,7 @@ assert_udp_nothing_left() {
 		"untestable here: after the control restore (address unchanged) the client's pings did not resume"
 	no_process_running "sleep $s"
 	# only the moved one is silent: a restore into a namespace without 192.0.2.2
-	export FAKE_CRIU_RESTORE_CMD="ip -4 -o addr show | grep -q ' inet 192.0.2.2/' && exec $TBIN/udpping \$(cat \$FAKE_CRIU_DIR/fake-pid) 203.0.113.1 7; exec sleep $s"
+	export FAKE_CRIU_RESTORE_CMD="ip -4 -o addr show | grep -q ' inet 192.0.2.2/' && exec $(printf %q "$TBIN/udpping") \$(cat \$FAKE_CRIU_DIR/fake-pid) 203.0.113.1 7; exec sleep $s"
 	run -1 --separate-stderr "$BIN/repro-udp-restore" --criu
 	assert_line "  pings:     did not resume within 10000 ms"
 	assert_equal "${lines[-1]}" "verdict: not-reproduced: CRIU 4.2 restored the client after its address moved (192.0.2.2 -> 192.0.2.3), but its pings did not resume"

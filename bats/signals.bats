@@ -258,7 +258,7 @@ criu_signals() {
 	export FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-present.log
 	export FAKE_CRIU_RESTORE_NEEDS_ADDR=192.0.2.2
 	export FAKE_CRIU_RESTORE_LOG_GONE=$LOGS/criu-4.2_restore_udp_source-address-moved.log
-	export FAKE_CRIU_RESTORE_CMD="exec $TBIN/udpping \$(cat \$FAKE_CRIU_DIR/fake-pid) 203.0.113.1 7"
+	export FAKE_CRIU_RESTORE_CMD="exec $(printf %q "$TBIN/udpping") \$(cat \$FAKE_CRIU_DIR/fake-pid) 203.0.113.1 7"
 	# unshare 1-2: the namespaces; clone 3-4: echo peer, control client; clone 5-6: its
 	# dump and restore; kill 2: stopping the restored client; clone 7-9: the moved
 	# client, its dump and its restore; kill 4: the end
