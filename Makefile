@@ -114,7 +114,7 @@ fuzz: deps
 		t=$$(basename $$f); c=build/fuzz/corpus-$$t; \
 		extra=$$(bats/fuzz/seeds.sh $$c $$t) || exit 1; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- $$c $$extra \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- $$c $${extra:+"$$extra"} \
 			2>build/fuzz/$$t.log || { tail -40 build/fuzz/$$t.log; exit 1; }; \
 		grep -E '^stat::number_of_executed_units' build/fuzz/$$t.log; \
 	done

@@ -295,7 +295,7 @@ tmux_wait() {
 	# the socket lives in the test's temp dir, so nothing outlives the test
 	TMUX_SOCK=$TMP/tmux.sock
 	tmux -S "$TMUX_SOCK" new-session -d -x 200 -y 80 \
-		"TERM=xterm $BIN/vmainspect --stacks $SUBJ" 3>&-
+		"TERM=xterm $(printf %q "$BIN/vmainspect") --stacks $SUBJ" 3>&-
 	tmux_wait "VMAs"
 	# the helper's r-x mapping: filter to its file, the second row, Enter
 	tmux -S "$TMUX_SOCK" send-keys / "$(basename "$TBIN")/elfsubject" Enter

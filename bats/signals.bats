@@ -192,7 +192,7 @@ shell_sane() {
 		delay=$((RANDOM % 300))
 		rm -f "$TMP/tui.pid"
 		# (no "; echo \$?" here: bash drops the rest of a line whose job died of SIGINT)
-		keys "bash -c 'echo \$\$ >$TMP/tui.pid; exec \"\$0\" \"\$@\"' $BIN/vmainspect -d 0.05 $target" Enter
+		keys "bash -c 'echo \$\$ >$TMP/tui.pid; exec \"\$0\" \"\$@\"' $(printf %q "$BIN/vmainspect") -d 0.05 $target" Enter
 		if [ "$state" != startup ]; then
 			wait_screen "^pattern \[$target\]"
 			case $state in

@@ -360,7 +360,7 @@ start_tui() {
 start_tui_on() {
 	local pid=$1 comm=$2
 	shift 2
-	keys "bash -c 'echo \$\$ >$TMP/tui.pid; exec \"\$0\" \"\$@\"' $BIN/vmainspect $* $pid; echo rc=\$?" Enter
+	keys "bash -c 'echo \$\$ >$TMP/tui.pid; exec \"\$0\" \"\$@\"' $(printf %q "$BIN/vmainspect") $* $pid; echo rc=\$?" Enter
 	wait_screen "^$comm \[$pid\]"
 }
 
@@ -468,13 +468,13 @@ start_tui_on() {
 @test "TUI: a fatal error and a crash restore the terminal" {
 	start_holder
 	tui_start
-	keys "VMAINSPECT_FAULT=fatal $BIN/vmainspect $HOLDER; echo rc=\$?" Enter
+	keys "VMAINSPECT_FAULT=fatal $(printf %q "$BIN/vmainspect") $HOLDER; echo rc=\$?" Enter
 	wait_screen '^rc=2$'
 	run screen
 	assert_line 'vmainspect: injected fatal error (VMAINSPECT_FAULT=fatal)'
 	assert_shell_back
 	keys clear Enter
-	keys "VMAINSPECT_FAULT=segv $BIN/vmainspect $HOLDER; echo rc=\$?" Enter
+	keys "VMAINSPECT_FAULT=segv $(printf %q "$BIN/vmainspect") $HOLDER; echo rc=\$?" Enter
 	wait_screen '^rc=139$'
 	run screen
 	assert_line 'vmainspect: fatal signal SIGSEGV: terminal restored'
