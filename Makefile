@@ -147,11 +147,15 @@ check: deps
 # console and kernel log land in $(BUILD)/kernel.
 KERNEL ?= linux-image-amd64
 KERNEL_TIMEOUT ?= 900
+# KERNEL_CACHE: where the kernel package and initramfs are kept (.ci/run's clone reuses
+# the checkout's); KERNEL_OUT: the guest's report, console, kernel log.
+KERNEL_CACHE ?= build/kernel
+KERNEL_OUT ?= $(BUILD)/kernel
 check-kernel: deps
 	@$(MAKE) --no-print-directory all
 	CRDIAG_BIN=$(QBIN) CRDIAG_TBIN=$(QTBIN) CRDIAG_SANITIZE=$(SANITIZE) \
 		BATS_FLAGS="$(BATS_FLAGS)" bats/kernel/check-kernel.sh --kernel $(KERNEL) \
-		--cache build/kernel --out $(BUILD)/kernel --timeout $(KERNEL_TIMEOUT) $(TESTS)
+		--cache "$(KERNEL_CACHE)" --out "$(KERNEL_OUT)" --timeout $(KERNEL_TIMEOUT) $(TESTS)
 
 # make report [REPORT_DIR=build/report] [REPORT_FLAGS="--quick --pid PID"]: the whole
 # suite, every repro and the facts in one Markdown file to paste into a CRIU issue.

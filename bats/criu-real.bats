@@ -79,7 +79,8 @@ BIND_RE="Can't bind inet socket \\(id [0-9]+\\): Cannot assign requested address
 	mkdir "$TMP/tmp"
 	TMPDIR=$TMP/tmp run --separate-stderr "$BIN/repro-giant-vma" --criu --keep --json
 	local j=$output st=$status fault pread
-	echo "# $CRIU_PATH $CRIU_VER: exit $st, $(jq -r '.dumps[] | "\(.name) \(.class) \(.seconds)s"' <<<"$j" | paste -sd' ')" >&3
+	echo "# real CRIU $CRIU_VER ($CRIU_PATH), repro-giant-vma --criu: exit $st, $(jq -r .verdict <<<"$j");" \
+		"$(jq -r '.dumps[] | "\(.name) dump \(.class) in \(.seconds | floor) s: \(.line)"' <<<"$j" | paste -sd';')" >&3
 	assert_equal "$(jq -r '[.criu.version, .holder.alive_after_dumps] | @tsv' <<<"$j")" "$CRIU_VER	true"
 	fault=$(jq -c '.dumps[] | select(.fault == "135")' <<<"$j")
 	# the dump that read the pagemap with pread: CRIU_FAULT=135's, or where CRIU has no
@@ -116,7 +117,8 @@ BIND_RE="Can't bind inet socket \\(id [0-9]+\\): Cannot assign requested address
 	mkdir "$TMP/tmp"
 	TMPDIR=$TMP/tmp run --separate-stderr "$BIN/repro-udp-restore" --criu --keep --json
 	local j=$output st=$status control moved
-	echo "# $CRIU_PATH $CRIU_VER: exit $st, $(jq -r '.cases[] | "\(.name): dump \(.dump.class) restore \(.restore.class)"' <<<"$j" | paste -sd' ')" >&3
+	echo "# real CRIU $CRIU_VER ($CRIU_PATH), repro-udp-restore --criu: exit $st, $(jq -r .verdict <<<"$j");" \
+		"$(jq -r '.cases[] | "\(.name): dump \(.dump.class), restore \(.restore.class): \(.restore.line)"' <<<"$j" | paste -sd';')" >&3
 	control=$(jq -c '.cases[] | select(.name == "control")' <<<"$j")
 	moved=$(jq -c '.cases[] | select(.name == "moved")' <<<"$j")
 	[ -n "$control" ] && [ -n "$moved" ] || fail "exit $st, no control and moved cases: $j $stderr"
@@ -154,6 +156,7 @@ BIND_RE="Can't bind inet socket \\(id [0-9]+\\): Cannot assign requested address
 	run -1 "$CRIU_PATH" dump -t "$pid" -D "$TMP/img" -v4 -o dump.log --leave-running
 	kill -0 "$pid" || fail "CRIU killed the process it failed to dump"
 	keep_log "$TMP/img/dump.log" dump_no-setsid
+	echo "# real CRIU $CRIU_VER ($CRIU_PATH), dump of a non-leader: $(jq -r '"\(.class): \(.decisive.text)"' <<<"$("$BIN/crdiag-criu" --log "$TMP/img/dump.log" --json)")" >&3
 	assert_log_class "$TMP/img/dump.log" other-failure \
 		"The root process $pid is not a session leader\\. Consider using --shell-job option$"
 }
