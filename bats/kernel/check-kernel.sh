@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # make check-kernel: run the bats suite inside another kernel (by default Debian's
 # linux-image-amd64, 6.1 on Debian 12, which has no PAGEMAP_SCAN) under qemu, the way
-# virtme-ng does: this machine's root is shared read-only over 9p, the results come back
-# through a writable share, the guest powers off and we exit with the suite's status.
+# virtme-ng does: this machine's root is shared read-only over 9p (the checkout, the
+# programs and $CRIU's directory as shares of their own, so that the guest's tmpfs on
+# /tmp and /root cannot hide them), the results come back through a writable share, the
+# guest powers off and we exit with the suite's status. The initramfs loads the modules
+# Debian's criu probes, so `criu check` passes in the guest (see criu_modules below).
+# Test files given relatively are made absolute: bats runs from a writable directory.
 #
 #   check-kernel.sh [--kernel PKG] [--cache DIR] [--out DIR] [--timeout SECONDS] [TESTS...]
 #
