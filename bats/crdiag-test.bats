@@ -18,13 +18,17 @@ teardown() {
 	common_teardown
 }
 
-# tagged TAG: the names of this tree's tests tagged TAG, sorted (read from the files,
-# not from bats: the selection is what is checked)
+# tagged TAG: the names of this tree's tests tagged TAG (test_tags, or file_tags for
+# the whole file), sorted (read from the files, not from bats: the selection is what
+# is checked)
 tagged() {
 	awk -v t="$1" '
-		/^# bats test_tags=/ { n = split(substr($0, 18), a, /, */); want = 0
-			for (i = 1; i <= n; i++) if (a[i] == t) want = 1; next }
-		/^@test "/ { if (want) { s = $0; sub(/^@test "/, "", s); sub(/" \{$/, "", s)
+		function has(tags, n, i, a) { n = split(tags, a, /, */)
+			for (i = 1; i <= n; i++) if (a[i] == t) return 1; return 0 }
+		FNR == 1 { file = 0 }
+		/^# bats file_tags=/ { file = has(substr($0, 18)); next }
+		/^# bats test_tags=/ { want = has(substr($0, 18)); next }
+		/^@test "/ { if (want || file) { s = $0; sub(/^@test "/, "", s); sub(/" \{$/, "", s)
 			gsub(/\\\$/, "$", s); print s }; want = 0 }' "$ROOT"/bats/*.bats | sort
 }
 
