@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "repro.h"
+#include "termsafe.h"
 #include "tmpdir.h"
 
 #define PROBE_TIMEOUT_MS 30000
@@ -90,9 +91,13 @@ int criu_mode_print_skip(const struct criu_mode *m, bool json)
 		fflush(stdout);
 		return REPRO_SKIPPED;
 	}
-	if (m->criu.path)
-		printf("criu:        %s%s%s\n", m->criu.path, m->criu.version ? ", version " : "",
-		       m->criu.version ? m->criu.version : "");
+	if (m->criu.path) {
+		printf("criu:        ");
+		ts_fputs(m->criu.path, stdout);
+		printf("%s", m->criu.version ? ", version " : "");
+		ts_fputs(m->criu.version, stdout);
+		putchar('\n');
+	}
 	return repro_verdict(REPRO_SKIPPED, "%s", reason);
 }
 
@@ -126,8 +131,12 @@ void criu_mode_print_run(const char *label, const struct criu_run *r)
 {
 	printf("%-12s exit %d after %.2f s: %s\n", label, r->status, r->seconds,
 	       criulog_class_name(r->cls));
-	if (r->reason)
-		printf("%-12s %s\n", "", r->reason);
+	if (r->reason) {
+		/* CRIU's decisive line: its words about the target, escaped */
+		printf("%-12s ", "");
+		ts_fputs(r->reason, stdout);
+		putchar('\n');
+	}
 }
 
 void criu_mode_json_run(struct json *j, const struct criu_mode *m, const struct criu_run *r,
