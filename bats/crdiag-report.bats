@@ -352,7 +352,7 @@ report_with_fakes() { # report_with_fakes ARGS...: crdiag-report on $TMP/bin, in
 	local status=0
 	wait "$BG_PID" || status=$?
 	assert_equal "$status" 2
-	assert_equal "$(tail -n 1 "$TMP/bg.$$.err")" "crdiag-report: interrupted by SIGTERM: no report written"
+	assert_equal "$(tail -n 1 "$BG_ERR")" "crdiag-report: interrupted by SIGTERM: no report written"
 	run -1 pgrep -f "sleep $s"
 	assert_file_not_exists "$TMP/r/report.md"
 	assert_file_not_exists "$TMP/r/report.json"

@@ -123,7 +123,7 @@ smaps_rss() {
 start_pattern() {
 	start_bg "$TMP/pid" "$TBIN/pattern" --pidfile "$TMP/pid"
 	PATTERN=$(cat "$TMP/pid")
-	cp "$TMP/bg.$$.out" "$TMP/layout"
+	cp "$BG_OUT" "$TMP/layout"
 }
 
 region_start() { awk -v n="$1" '$1 == n { print "0x" $2 }' "$TMP/layout" | sed 's/^0x0*/0x/'; }

@@ -66,7 +66,7 @@ facts() {
 	start_bg "$TMP/pid" "$BIN/repro-giant-vma" --hold --json --pidfile "$TMP/pid"
 	local pid start
 	pid=$(cat "$TMP/pid")
-	start=$(jq -r '.reservation.start' "$TMP/bg.$$.out")
+	start=$(jq -r '.reservation.start' "$BG_OUT")
 	run -0 --separate-stderr "$BIN/repro-pagemap-read" --pid "$pid" --vma "$start" --json
 	local other=$output
 	assert_equal "$(jq -c '[.pid, .own_child, .vma.start]' <<<"$other")" "[$pid,false,\"$start\"]"
@@ -95,7 +95,7 @@ facts() {
 	local pid name start want
 	pid=$(cat "$TMP/pid")
 	while read -r name want; do
-		start=$(awk -v n="$name" '$1 == n { print $2 }' "$TMP/bg.$$.out")
+		start=$(awk -v n="$name" '$1 == n { print $2 }' "$BG_OUT")
 		run -1 --separate-stderr "$BIN/repro-pagemap-read" --pid "$pid" --vma "$start" --json
 		assert_equal "$(jq -c '[.single.present, .chunked.present]' <<<"$output")" "[$want,$want]"
 		if [ "$(jq .scan.ran <<<"$output")" = true ]; then
@@ -107,7 +107,7 @@ facts() {
 	sparse 2048
 	shared 64
 	WANT
-	run -1 "$BIN/repro-pagemap-read" --pid "$pid" --vma "$(awk '$1 == "sparse" { print $2 }' "$TMP/bg.$$.out")"
+	run -1 "$BIN/repro-pagemap-read" --pid "$pid" --vma "$(awk '$1 == "sparse" { print $2 }' "$BG_OUT")"
 	assert_line --regexp '^present pages: single 2048, chunked 2048(, scan 2048)?: (all three|they) agree$'
 	assert_line '   CRIU < 4.0 would print nothing: the read was whole'
 }
@@ -117,7 +117,7 @@ facts() {
 	local pid
 	pid=$(cat "$TMP/pid")
 	run -1 --separate-stderr "$BIN/repro-pagemap-read" --pid "$pid" --json \
-		--vma "$(jq -r '.committed.start' "$TMP/bg.$$.out")"
+		--vma "$(jq -r '.committed.start' "$BG_OUT")"
 	assert_equal "$(jq -c '[.vma.perms, .vma.size, .single.present, .chunked.present, .present_agree]' <<<"$output")" \
 		"[\"rw-p\",$((7 * $(getconf PAGESIZE))),7,7,true]"
 }

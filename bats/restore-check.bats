@@ -18,7 +18,7 @@ start_subject() {
 	start_bg "$TMP/pid" "$TMP/app/subject" --pidfile "$TMP/pid" --threads 1 \
 		--open "$TMP/app/a.txt" --map "$TMP/app/b.dat" --open "$TMP/app/c.txt" "$@"
 	SUBJ=$(cat "$TMP/pid")
-	cp "$TMP/bg.$$.out" "$TMP/layout"
+	cp "$BG_OUT" "$TMP/layout"
 }
 
 entry() { jq -c --arg p "$2" '.files[] | select(.path == $p)' "$1"; }

@@ -16,10 +16,11 @@
 
 volatile sig_atomic_t criu_mode_stop;
 
+/* Only noted: every wait of the mode ends with EINTR, the run unwinds through its
+ * cleanup, and criu_mode_end dies of the signal at the end. */
 static void on_signal(int sig)
 {
-	(void)sig;
-	criu_mode_stop = 1;
+	criu_mode_stop = sig;
 }
 
 int criu_mode_option(struct criu_mode *m, int c, const char *arg)
@@ -191,5 +192,14 @@ int criu_mode_end(struct criu_mode *m, int status)
 	m->dir = NULL;
 	criu_fini(&m->criu);
 	m->began = false;
+	if (criu_mode_stop) {
+		/* The shell's convention, as the plain repros: cleaned up, now die of the
+		 * signal, so the caller sees 130/143 and a script stops too. */
+		int sig = (int)criu_mode_stop;
+		fflush(stdout);
+		fflush(stderr);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	return status;
 }

@@ -72,6 +72,7 @@ static void usage(FILE *f)
 		"  -j, --json             one JSON document on stdout\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n\n"
+		REPRO_SIGNALS_USAGE "\n"
 		"Exit status: 0 reproduced (the single pread came back short at MAX_RW_COUNT),\n"
 		"1 not reproduced, 77 skipped (--strategy without single), 2 error.\n",
 		GIANT_DEFAULT_COMMIT);
