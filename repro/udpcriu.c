@@ -19,8 +19,8 @@
 
 #include "netns.h"
 #include "repro.h"
-#include "termsafe.h"
 #include "rtnl.h"
+#include "termsafe.h"
 #include "udpecho.h"
 
 #define OLD_SRC "192.0.2.2"

@@ -602,7 +602,10 @@ JQ
 
 # --render FILE: the Markdown of a report already written (e.g. after editing its JSON).
 if [ -n "$RENDER_FILE" ]; then
-	jq -r "$RENDER" "$RENDER_FILE" || die "--render: $RENDER_FILE: not a report.json jq can render"
+	[ -r "$RENDER_FILE" ] && [ -f "$RENDER_FILE" ] || die "--render: $RENDER_FILE: not a readable file"
+	# the Markdown to stdout as it is; jq's complaint, if any, kept for the one error line
+	{ err=$(jq -r "$RENDER" "$RENDER_FILE" 2>&1 >&3); } 3>&1 ||
+		die "--render: $RENDER_FILE: not a report.json: $(head -n 1 <<<"$err")"
 	exit 0
 fi
 
