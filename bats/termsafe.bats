@@ -16,6 +16,8 @@ setup() {
 	mkdir -p "$ESC_DIR"
 	start_bg "$TMP/subject.pid" "$TBIN/escsubject" --dir "$ESC_DIR" --pidfile "$TMP/subject.pid"
 	PID=$(cat "$TMP/subject.pid")
+	# its 1100 GiB mapping of the escaped file (an ASan build has larger VMAs of its own)
+	RES=$(awk '$1 == "reservation" { print $2 }' "$BG_OUT")
 }
 
 teardown() {
@@ -102,7 +104,8 @@ report_poisoned() {
 		"$BIN/crdiag-report" --render "$TMP/poisoned.json"
 }
 
-# escape_table: "FORMAT WANT,... PROG ARGS..." lines (@PID@ is the subject); each
+# escape_table: "FORMAT WANT,... PROG ARGS..." lines (@PID@ is the subject, @RES@ the
+# start of its mapping of the escaped file); each
 # program's stdout and stderr are checked; exit 0 or 1 are fine (a finding), 77 too
 # (a repro that skips still prints what it saw). Prints the number of rows.
 escape_table() {
@@ -114,6 +117,7 @@ escape_table() {
 		format=${words[0]} wants=${words[1]} prog=${words[2]}
 		args=("${words[@]:3}")
 		args=("${args[@]/@PID@/$PID}")
+		args=("${args[@]/@RES@/$RES}")
 		out=$TMP/row$n.out err=$TMP/row$n.err
 		rc=0
 		if [ -x "$BIN/$prog" ]; then
@@ -154,7 +158,7 @@ escape_table() {
 	json   jname               manifest_of_subject
 	text   name,c1,comm,cwd    verify_of_subject
 	text   logline             criu_log_of_subject
-	text   name                repro-pagemap-read --pid @PID@ --strategy scan
+	text   name                repro-pagemap-read --pid @PID@ --vma @RES@ --strategy scan
 	text   criuline            giant_criu_fake
 	md     mdname,mdcomm       report_of_subject
 	md     mdpoison            report_poisoned
