@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The CRIU tier.
-#   classifier  real CRIU logs ($SHARED_FIXTURES/criu-logs, read in place) classify as
+#   classifier  real CRIU logs (bats/fixtures/criu-logs) classify as
 #               their README says; the noise and generic Error lines never decide
 #   probe       finding CRIU and `criu check`: a missing or failing CRIU is "unusable"
 #               with its first real error line, never usable
@@ -13,7 +13,7 @@ load helpers/common
 
 setup() {
 	common_setup
-	LOGS=$SHARED_FIXTURES/criu-logs
+	LOGS=$CRIU_LOGS
 	FAKE=$BATS_TEST_DIRNAME/helpers/fake-criu
 	NETNS=
 }
@@ -35,7 +35,6 @@ no_process_running() { # no_process_running PATTERN
 # --- classifier -----------------------------------------------------------------
 
 @test "classifier: each real CRIU log classifies as its README says" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	local file what outcome n=0 class line status want
 	while IFS='|' read -r _ file what outcome _; do
 		file=$(xargs <<<"$file")
@@ -69,7 +68,6 @@ no_process_running() { # no_process_running PATTERN
 }
 
 @test "classifier: the exact decisive line, line number and version of each real log" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	local f
 	while IFS=' ' read -r f want; do
 		run --separate-stderr "$BIN/crdiag-criu" --log "$LOGS/$f" --json
@@ -87,7 +85,6 @@ no_process_running() { # no_process_running PATTERN
 }
 
 @test "classifier: the rlimit Error line of every run is noise, never the failure" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	local f
 	for f in "$LOGS"/*.log; do
 		grep -q "rlimit: Can't setup RLIMIT_NOFILE" "$f" || fail "$f has no rlimit line"
@@ -126,7 +123,6 @@ no_process_running() { # no_process_running PATTERN
 }
 
 @test "classifier: a specific failure wins over an earlier unrelated error and a success line" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	{
 		echo "(00.000001) Error (criu/files.c:1): something else went wrong"
 		cat "$LOGS/criu-4.2_restore_udp_source-address-moved.log"
@@ -138,7 +134,6 @@ no_process_running() { # no_process_running PATTERN
 }
 
 @test "classifier: a log cut short (CRIU killed mid-dump) names its last line" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	# up to the start of the giant VMA's read, where the 6 s pread was going on
 	sed '/filling VMA .*(1094712560K)/q' \
 		"$LOGS/criu-4.2-without-short-read-fix_dump_giant-vma_CRIU_FAULT-135.log" >"$TMP/cut.log"
@@ -150,7 +145,6 @@ no_process_running() { # no_process_running PATTERN
 }
 
 @test "classifier: stdin, an empty log, a missing file, bad usage" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	run -0 --separate-stderr "$BIN/crdiag-criu" --log - --json <"$LOGS/criu-4.2_dump_udp.log"
 	assert_equal "$(jq -r '"\(.file) \(.class)"' <<<"$output")" "- ok"
 	: >"$TMP/empty.log"
@@ -246,7 +240,6 @@ CRIU unusable here: Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bound
 # --- run ------------------------------------------------------------------------
 
 @test "run: CRIU_FAULT is set for the forced dump and removed otherwise, even when the user set it" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	sleep 1000 3>&- &
 	BG_PIDS+=($!)
 	local pid=$!
@@ -267,7 +260,6 @@ CRIU_FAULT=- dump -t $pid -D $TMP/img -v4 -o dump.log --leave-running"
 }
 
 @test "run: a non-zero exit is never ok, and a stale log never passes for a new run" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	mkdir "$TMP/img"
 	export CRIU=$FAKE
 	# exit 1 with a log that says success: the exit status wins
@@ -350,7 +342,6 @@ CRIU_FAULT=- dump -t $pid -D $TMP/img -v4 -o dump.log --leave-running"
 }
 
 @test "run: restore -d gives the restored PID from its pidfile; a subreaper reaps it" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	local s
 	s=$(unique_sleep)
 	mkdir "$TMP/img"
@@ -448,7 +439,6 @@ check"
 }
 
 @test "giant --criu: the pread dump failing on the short read is reproduced (0)" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	fake_giant "$SHORT_READ" 1 "$SCAN_OK" 0
 	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu
 	assert_equal "$stderr" ""
@@ -470,7 +460,6 @@ check"
 }
 
 @test "giant --criu --json: both dumps, the holder and the verdict" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	fake_giant "$SHORT_READ" 1 "$SCAN_OK" 0
 	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu --json
 	local j=$output
@@ -485,14 +474,12 @@ check"
 }
 
 @test "giant --criu: a CRIU with the fix is not reproduced (1)" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	fake_giant "$PREAD_OK" 0 "$SCAN_OK" 0
 	run -1 --separate-stderr "$BIN/repro-giant-vma" --criu
 	assert_equal "${lines[-1]}" "verdict: not-reproduced: CRIU 4.2 dumped the reservation on its pread path (CRIU_FAULT=135): it has the short-read fix"
 }
 
 @test "giant --criu: a CRIU without fault 135 (older than PAGEMAP_SCAN) is judged on its plain dump" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	# what CRIU < 4.0 prints before it opens its log, and no log
 	echo "Error (criu/fault-injection.c:21): CRIU_FAULT out of bounds." >"$TMP/oob"
 	fake_giant "" 1 "$SHORT_READ" 1
@@ -507,7 +494,6 @@ check"
 }
 
 @test "giant --criu: a dump failing for another reason is untestable (77), with CRIU's first error" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	fake_giant criu-4.2_restore_udp_source-address-moved.log 1 "$SCAN_OK" 0
 	run -77 --separate-stderr "$BIN/repro-giant-vma" --criu
 	assert_equal "${lines[-1]}" "verdict: skipped: untestable here: criu dump on the pread path failed for another reason: Error (criu/sk-inet.c:1059): inet: Can't bind inet socket (id 6): Cannot assign requested address"
@@ -554,7 +540,6 @@ check"
 }
 
 @test "giant --criu: the holder is in its own session with the reservation when CRIU dumps it" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	fake_giant "$SHORT_READ" 1 "$SCAN_OK" 0
 	run -0 --separate-stderr "$BIN/repro-giant-vma" --criu --keep --json
 	local j=$output dir pid start end
@@ -577,7 +562,6 @@ check"
 }
 
 @test "giant --criu --restore: the PID is freed first, then the restored process has the reservation again" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	command -v setarch >/dev/null || skip "setarch (util-linux) is not installed"
 	fake_giant "$SHORT_READ" 1 "$SCAN_OK" 0
 	fake_restore_reservation
@@ -598,7 +582,6 @@ check"
 }
 
 @test "giant --criu --restore: a restored process without the reservation, a failed restore, no dump to restore" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	local s
 	s=$(unique_sleep)
 	fake_giant "$SHORT_READ" 1 "$SCAN_OK" 0
@@ -685,7 +668,6 @@ assert_udp_nothing_left() {
 
 @test "udp --criu: the moved restore failing to bind is reproduced (0); the control restores and pings resume" {
 	require_root
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	fake_udp
 	run -0 --separate-stderr "$BIN/repro-udp-restore" --criu
 	assert_equal "$stderr" ""
@@ -713,7 +695,6 @@ assert_udp_nothing_left() {
 
 @test "udp --criu --json: both cases, the network and the verdict" {
 	require_root
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	fake_udp
 	run -0 --separate-stderr "$BIN/repro-udp-restore" --criu --json
 	local j=$output
@@ -729,7 +710,6 @@ assert_udp_nothing_left() {
 
 @test "udp --criu: a CRIU that restores the moved socket, and whose client pings again from the new address, is not reproduced (1)" {
 	require_root
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	fake_udp
 	unset FAKE_CRIU_RESTORE_NEEDS_ADDR
 	run -1 --separate-stderr "$BIN/repro-udp-restore" --criu --json
@@ -742,7 +722,6 @@ assert_udp_nothing_left() {
 
 @test "udp --criu: pings that do not resume are caught, in the moved case (1) and in the control (77)" {
 	require_root
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	local s
 	s=$(unique_sleep)
 	fake_udp
@@ -765,7 +744,6 @@ assert_udp_nothing_left() {
 
 @test "udp --criu: a failing dump or control restore is untestable (77), with CRIU's line" {
 	require_root
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	fake_udp
 	export FAKE_CRIU_RESTORE_STATUS=1 FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-moved.log
 	run -77 --separate-stderr "$BIN/repro-udp-restore" --criu
@@ -807,7 +785,6 @@ assert_udp_nothing_left() {
 
 @test "udp --criu: --keep keeps the images (not the namespaces); options that do not apply" {
 	require_root
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	fake_udp
 	local before
 	before=$(ip netns list)

@@ -219,7 +219,7 @@ shell_sane() {
 
 # ---- the CRIU modes (a fake CRIU replaying real logs: no CRIU works on this kernel) ---
 
-LOGS=${SHARED_FIXTURES}/criu-logs
+LOGS=$CRIU_LOGS
 
 # criu_signals MODE: signals at random points of `MODE --criu` and at each of its steps
 # (probe, image directory, holder or client, every dump and restore, the final
@@ -238,7 +238,6 @@ criu_signals() {
 }
 
 @test "repro-giant-vma --criu: signals at random points and at every step leave no holder, CRIU or image" {
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	export CRIU=$BATS_TEST_DIRNAME/helpers/fake-criu
 	export FAKE_CRIU_DUMP_LOG_FAULT=$LOGS/criu-4.2-without-short-read-fix_dump_giant-vma_CRIU_FAULT-135.log
 	export FAKE_CRIU_DUMP_STATUS_FAULT=1 FAKE_CRIU_DUMP_STATUS=0
@@ -254,7 +253,6 @@ criu_signals() {
 
 @test "repro-udp-restore --criu: signals at random points and at every step leave no client, netns or image" {
 	udp_or_skip
-	[ -r "$LOGS/README.md" ] || skip "no shared CRIU logs at $LOGS"
 	export CRIU=$BATS_TEST_DIRNAME/helpers/fake-criu
 	export FAKE_CRIU_DUMP_LOG=$LOGS/criu-4.2_dump_udp.log FAKE_CRIU_DUMP_KILLS=1
 	export FAKE_CRIU_RESTORE_LOG=$LOGS/criu-4.2_restore_udp_source-address-present.log

@@ -142,8 +142,7 @@ start_pattern() {
 	vg 0 "$BIN/restore-check" verify --json "$TMP/manifest.json"
 	printf '{"format":' >"$TMP/cut.json"
 	vg 2 "$BIN/restore-check" verify "$TMP/cut.json"
-	local logs=$SHARED_FIXTURES/criu-logs f
-	[ -x "$BIN/crdiag-criu" ] && [ -d "$logs" ] || skip "crdiag-criu or the shared CRIU logs are missing"
+	local logs=$CRIU_LOGS f
 	for f in "$logs"/*.log; do
 		# 0: the log shows success, 1: a failure; valgrind's own errors are 99
 		vg "$(CRIU=/nonexistent "$BIN/crdiag-criu" --log "$f" >/dev/null 2>&1; echo $?)" \

@@ -13,7 +13,9 @@ ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 BIN=${CRDIAG_BIN:-$ROOT/bin}
 TBIN=${CRDIAG_TBIN:-$ROOT/build/normal/t}
 FIXTURES=$BATS_TEST_DIRNAME/fixtures
-SHARED_FIXTURES=${CRDIAG_SHARED_FIXTURES:-$ROOT/../shared/fixtures}
+# Real CRIU logs (each directory's README says what ran); part of the repository.
+CRIU_LOGS=$FIXTURES/criu-logs
+CRIU_FAILURES=$FIXTURES/criu-failures
 
 common_setup() {
 	TMP=$(mktemp -d "${BATS_RUN_TMPDIR:-/tmp}/crdiag.XXXXXX")
