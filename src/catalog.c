@@ -10,13 +10,13 @@
 static const struct catalog_class classes[] = {
 	/* Tree shape */
 	{ "not-session-leader", CATALOG_DUMP,
-	  { "The root process * is not a session leader*", NULL }, NULL, NULL, NULL,
+	  { "*The root process * is not a session leader*", NULL }, NULL, NULL, NULL,
 	  "The root process <pid> is not a session leader. Consider using --shell-job option",
 	  "the root's session leader (<peer>) is outside the tree: CRIU cannot recreate the "
 	  "session without taking the restoring shell's",
 	  "--shell-job", "start the application with setsid so it leads its own session" },
 	{ "pidns-init-not-session-leader", CATALOG_DUMP,
-	  { "A session leader of * is outside of its pid namespace*", NULL }, NULL, NULL, NULL,
+	  { "*A session leader of * is outside of its pid namespace*", NULL }, NULL, NULL, NULL,
 	  "A session leader of <pid>(1) is outside of its pid namespace",
 	  "the PID namespace's init is in a session that began outside the namespace",
 	  "", "start the namespace's init as a session leader: unshare --pid --fork setsid ..." },
@@ -91,46 +91,46 @@ static const struct catalog_class classes[] = {
 	  "in pieces (CRIU < 4.0 failed on it: short-read-bug)", "", "" },
 	/* Files */
 	{ "ghost-limit", CATALOG_DUMP,
-	  { "Can't dump ghost file * of * size, increase limit*", NULL }, NULL, NULL, NULL,
+	  { "*Can't dump ghost file * of * size, increase limit*", NULL }, NULL, NULL, NULL,
 	  "Can't dump ghost file <path> of <size> size, increase limit",
 	  "<path> is unlinked but still open or mapped: CRIU copies it into the image only up "
 	  "to --ghost-limit (1 MiB by default)",
 	  "--ghost-limit <limit>", "" },
-	{ "file-bad-size", CATALOG_RESTORE, { "File * has bad size * (expect *)*", NULL }, NULL,
+	{ "file-bad-size", CATALOG_RESTORE, { "*File * has bad size * (expect *)*", NULL }, NULL,
 	  NULL, NULL, "File <path> has bad size N (expect <size>)",
 	  "<path> is open for writing: a restore checks its size, and it changes if the tree "
 	  "runs on after a --leave-running dump",
 	  "", "dump without --leave-running, or keep the file unchanged until the restore" },
-	{ "mount-outside", CATALOG_DUMP, { "Can't lookup mount=* for fd=* path=*", NULL }, NULL,
+	{ "mount-outside", CATALOG_DUMP, { "*Can't lookup mount=* for fd=* path=*", NULL }, NULL,
 	  NULL, NULL, "Can't lookup mount=<mnt> for fd=<fd> path=<path>",
 	  "fd <fd> is on mount <mnt>, which the tree's mount namespace does not have (inherited "
 	  "from outside it)",
 	  "--external file[<mnt_hex>:<ino_hex>]",
 	  "close the fd before the dump; restore with --inherit-fd; check the target with "
 	  "restore-check" },
-	{ "mount-unreachable-sharing", CATALOG_DUMP, { "Mount * has unreachable sharing*", NULL },
+	{ "mount-unreachable-sharing", CATALOG_DUMP, { "*Mount * has unreachable sharing*", NULL },
 	  NULL, NULL, NULL, "Mount <mnt> has unreachable sharing. Try --enable-external-masters.",
 	  "a mount's master is outside the dumped mount namespaces (e.g. CRIU run from "
 	  "ip netns exec, which adds a mount namespace)",
 	  "--enable-external-masters", "enter only the network namespace (nsenter --net)" },
-	{ "file-locks", CATALOG_DUMP, { "Some file locks are hold by dumping tasks!*", NULL },
+	{ "file-locks", CATALOG_DUMP, { "*Some file locks are hold by dumping tasks!*", NULL },
 	  NULL, NULL, NULL,
 	  "Some file locks are hold by dumping tasks! You can try --file-locks to dump them.",
 	  "fd <fd> holds a file lock (<lock>)", "--file-locks", "pass --file-locks to the restore too" },
 	/* File descriptors CRIU cannot dump */
-	{ "io-uring", CATALOG_DUMP, { "Can't retrieve FDs from socket*", NULL },
+	{ "io-uring", CATALOG_DUMP, { "*Can't retrieve FDs from socket*", NULL },
 	  "*send_fds failed (-22)*", NULL, NULL, "Can't retrieve FDs from socket",
 	  "fd <fd> is an io_uring instance: the kernel refuses to pass it over SCM_RIGHTS "
 	  "(the parasite's send_fds failed (-22), one line above)",
 	  "", "close the ring before the dump (no option gets past it)" },
 	{ "fd-unsupported", CATALOG_DUMP,
-	  { "Can't dump file * of that type *",
-	    "CRIU does not currently support dumping BPF map type*", NULL }, NULL, NULL, NULL,
+	  { "*Can't dump file * of that type *",
+	    "*CRIU does not currently support dumping BPF map type*", NULL }, NULL, NULL, NULL,
 	  "Can't dump file <fd> of that type [<mode>] (anon <link>)",
 	  "fd <fd> is <link>, a file CRIU cannot dump",
 	  "", "close it before the dump (no option gets past it)" },
 	/* Ptrace */
-	{ "ptraced", CATALOG_DUMP, { "Unseizable non-zombie * found*", NULL }, NULL, NULL, NULL,
+	{ "ptraced", CATALOG_DUMP, { "*Unseizable non-zombie * found*", NULL }, NULL, NULL, NULL,
 	  "Unseizable non-zombie <tid> found, state t, err -1/10",
 	  "thread <tid> is already traced by <peer>: a task has one tracer, so CRIU cannot "
 	  "seize it", "", "detach the tracer (<peer>) before the dump" },
