@@ -29,21 +29,21 @@ static const struct catalog_class classes[] = {
 	  { "*External socket is used. Consider using --ext-unix-sk*", NULL }, NULL, NULL, NULL,
 	  "External socket is used. Consider using --ext-unix-sk option.",
 	  "the peer of unix socket <inode> is held by <peer>, outside the tree",
-	  "--ext-unix-sk", "or dump <peer> with the tree" },
+	  "--ext-unix-sk", "or else dump <peer> with the tree" },
 	{ "unix-stream-external-peer", CATALOG_DUMP,
 	  { "*Can't dump half of stream unix connection*", NULL }, NULL, NULL, NULL,
 	  "Can't dump half of stream unix connection. name: <name>; peer name: <peer_name>",
 	  "the peer of stream/seqpacket unix socket <inode> is held by <peer>, outside the "
 	  "tree; --ext-unix-sk covers only datagram sockets",
 	  "--external unix[<inode>]",
-	  "restore with --inherit-fd fd[N]:socket:[<inode>] (a socket you pass in), or dump "
-	  "<peer> with the tree" },
+	  "restore with --inherit-fd fd[N]:socket:[<inode>] (a socket you pass in); or else "
+	  "dump <peer> with the tree" },
 	{ "unix-dgram-nameless-peer", CATALOG_DUMP,
 	  { "*Can't dump name-less external socket*", NULL }, NULL, NULL, NULL,
 	  "Can't dump name-less external socket.",
 	  "datagram unix socket <inode> is connected to an unnamed socket held by <peer>, "
 	  "outside the tree",
-	  "--external unix[<inode>]", "or dump <peer> with the tree" },
+	  "--external unix[<inode>]", "or else dump <peer> with the tree" },
 	/* Inet sockets */
 	{ "tcp-established", CATALOG_DUMP,
 	  { "*Connected TCP socket, consider using --tcp-established*", NULL }, NULL, NULL, NULL,

@@ -77,7 +77,7 @@ int output_text(const struct check *c)
 		text_line("CRIU: ", f->criu_says);
 		if (f->options && *f->options)
 			text_line(f->handled ? "handled by: " : "way past: ", f->options);
-		text_line(f->options && *f->options ? "or: " : "what to do: ", f->otherwise);
+		text_line(f->options && *f->options ? "more: " : "what to do: ", f->otherwise);
 	}
 	count(c, n);
 	printf("summary: %zu fail%s the dump, %zu the restore, %zu note%s, %zu handled by the "

@@ -43,8 +43,6 @@ static int unix_external(struct check *c, const struct fdent *e, const struct un
 	const char *id, *way;
 	struct finding *f;
 
-	if (dgram && named && ext)
-		return 0; /* --ext-unix-sk is exactly for this */
 	snprintf(ino, sizeof(ino), "%" PRIu32, s->inode);
 	if (h)
 		tree_name(c, h->pid, peername, sizeof(peername));
@@ -56,7 +54,8 @@ static int unix_external(struct check *c, const struct fdent *e, const struct un
 	struct catalog_var v[] = { { "inode", ino }, { "peer", peername }, { "name", name },
 				   { "peer_name", pname } };
 	struct fvars fv = { v, 4 };
-	if (!ext) {
+	if (!ext || (dgram && named)) {
+		/* --ext-unix-sk is exactly for a datagram socket connected to a named one */
 		id = "unix-external-peer";
 		way = dgram && named ? NULL : "unix-stream-external-peer";
 	} else {
@@ -126,7 +125,7 @@ static int network_lock(struct check *c, const struct fdent *e)
 			return -1;
 		p += n + (p[n] == ':');
 	}
-	if (path || opt_value(c, "--network-lock")) {
+	if (path) {
 		free(path);
 		return 0;
 	}

@@ -224,9 +224,12 @@ static bool ancestor_of(const struct check *c, pid_t a, const struct task *t)
  * fork), not for every other job of the same shell. */
 static const char *shares(const struct check *c, const struct task *t, bool *strong)
 {
-	const struct task *parent = tree_task(c, t->ppid);
-	bool peer = holds_peer(c, t->pid), pgrp = tree_shares(c, 0, t->pgid);
-	bool orphan = tree_shares(c, t->sid, 0) && t->pid != t->sid &&
+	const struct task *parent = tree_task(c, t->ppid), *root = tree_task(c, c->root);
+	bool peer = holds_peer(c, t->pid);
+	/* A root that is not a session leader is a shell's job: its process group and
+	 * session are the shell's, which --shell-job (or setsid) is about. */
+	bool job = root->sid != root->pid, pgrp = !job && tree_shares(c, 0, t->pgid);
+	bool orphan = !job && tree_shares(c, t->sid, 0) && t->pid != t->sid &&
 		      (!parent || parent->sid != t->sid);
 
 	*strong = peer || pgrp;
