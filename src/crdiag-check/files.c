@@ -122,13 +122,15 @@ static int file_one(struct check *c, const struct fdent *e, const struct mounts 
 	const char *l = e->link;
 	size_t n = strlen(l);
 
-	if (e->lock && fd_vars(c, e, "file-locks", "lock", e->lock) < 0)
+	if (e->lock && e->st_ok && !seen(c, "file-locks", e) &&
+	    fd_vars(c, e, "file-locks", "lock", e->lock) < 0)
 		return -1;
 	if (strcmp(l, "anon_inode:[io_uring]") == 0)
 		return fd_vars(c, e, "io-uring", NULL, NULL);
 	if (strncmp(l, "anon_inode:", 11) == 0)
 		return anon_dumpable(l) ? 0 : fd_vars(c, e, "fd-unsupported", NULL, NULL);
-	if (l[0] != '/' || !e->st_ok)
+	/* memfd and SysV shm live on internal mounts (mnt_id 0): CRIU dumps them as memory */
+	if (l[0] != '/' || !e->st_ok || strncmp(l, "/memfd:", 7) == 0 || e->mnt_id == 0)
 		return 0;
 	if (e->mnt_id >= 0 && m->n && !has_mount(m, e->mnt_id) &&
 	    !(opt_has(c, "--shell-job") && S_ISCHR(e->st.st_mode)))

@@ -67,11 +67,20 @@ static int unix_external(struct check *c, const struct fdent *e, const struct un
 	return way ? finding_options_from(f, way, fv) : 0;
 }
 
+/* A socket shared by several processes of the tree is one problem: named once. */
+static bool reported(const struct check *c, uint64_t ino)
+{
+	for (size_t i = 0; i < c->nf; i++)
+		if (c->f[i].inode == ino && strncmp(c->f[i].cls->id, "unix-", 5) == 0)
+			return true;
+	return false;
+}
+
 static int unix_one(struct check *c, struct socks *k, const struct fdent *e, uint64_t ino)
 {
 	const struct unixdiag_sock *s = unixdiag_find(&k->unix_, ino);
 
-	if (!s || !s->peer || fds_tree_has_inode(c, s->peer))
+	if (!s || !s->peer || reported(c, ino) || fds_tree_has_inode(c, s->peer))
 		return s ? 1 : 0;
 	return unix_external(c, e, s, unixdiag_find(&k->unix_, s->peer)) < 0 ? -1 : 1;
 }

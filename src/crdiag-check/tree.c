@@ -218,24 +218,34 @@ static bool ancestor_of(const struct check *c, pid_t a, const struct task *t)
 	return false;
 }
 
-/* What shares with the tree, as words for the finding; "" when nothing worth naming.
- * A process that only shares the session is named when it was orphaned out of it (its
- * parent is outside the session: init or a subreaper adopted it, as after a double
- * fork), not for every other job of the same shell. */
-static const char *shares(const struct check *c, const struct task *t, bool *strong)
+/* Left the tree by a double fork: not an ancestor of the root, and adopted by init or
+ * by a subreaper above the root (crashpad also calls setsid: its session is its own). */
+static bool double_forked(const struct check *c, const struct task *t)
 {
 	const struct task *parent = tree_task(c, t->ppid), *root = tree_task(c, c->root);
+
+	if (ancestor_of(c, t->pid, root))
+		return false;
+	return t->ppid == 1 || !parent || ancestor_of(c, t->ppid, root);
+}
+
+/* What shares with the tree, as words for the finding; "" when nothing worth naming.
+ * A process that only shares the session is named when it left the tree by a double
+ * fork, not for every other job of the same shell. */
+static const char *shares(const struct check *c, const struct task *t, bool *strong)
+{
+	const struct task *root = tree_task(c, c->root);
 	bool peer = holds_peer(c, t->pid);
 	/* A root that is not a session leader is a shell's job: its process group and
 	 * session are the shell's, which --shell-job (or setsid) is about. */
 	bool job = root->sid != root->pid, pgrp = !job && tree_shares(c, 0, t->pgid);
-	bool orphan = !job && tree_shares(c, t->sid, 0) && t->pid != t->sid &&
-		      (!parent || parent->sid != t->sid);
+	bool same_sid = tree_shares(c, t->sid, 0) && t->pid != t->sid;
+	bool orphan = (peer || (same_sid && !job)) && double_forked(c, t);
 
 	*strong = peer || pgrp;
 	if (peer)
-		return orphan ? "its session and the peers of its sockets (it double-forked out "
-				"of the tree: a crashpad-like helper)"
+		return orphan ? "the peers of its sockets (it double-forked out of the tree: a "
+				"crashpad-like helper)"
 			      : "the peers of its sockets";
 	if (pgrp)
 		return "its process group";
