@@ -77,8 +77,11 @@ lab() {
 		grep -qa -- --type=renderer "/proc/$pid/cmdline" || fail "$pid is not a renderer"
 		# the renderer commits pages in its cage as it runs, so the VMA may be split by
 		# now: the cage itself is still a ---p VMA of over 1 TiB
-		awk '$2 == "---p" { split($1, a, "-"); if (strtonum("0x" a[2]) - strtonum("0x" a[1]) >= 2^40) n++ }
-			END { exit n ? 0 : 1 }' "/proc/$pid/maps" || fail "$pid has no ---p VMA of 1 TiB"
+		local range perms rest cage=0
+		while read -r range perms rest; do
+			[ "$perms" = ---p ] && [ $((0x${range#*-} - 0x${range%-*})) -ge $((1 << 40)) ] && cage=1
+		done <"/proc/$pid/maps"
+		assert_equal "$pid cage $cage" "$pid cage 1"
 		assert [ $((0x${addr#*-} - 0x${addr%-*})) -ge $((1 << 40)) ]
 	done < <(jq -r '.findings[] | select(.id == "short-read-bug") | "\(.pid) \(.address)"' <<<"$output")
 }
