@@ -149,6 +149,16 @@ static int pick_version(struct check *c, const struct opts *o, struct criu *cr)
 
 static int run(struct check *c, const struct opts *o)
 {
+	int k = proc_is_kthread(c->root), z = k == 0 ? proc_is_zombie(c->root) : 0;
+
+	if (k < 0 || z < 0)
+		return -1;
+	if (k || z) {
+		fprintf(stderr, "%s: PID %d: %s\n", prog, (int)c->root,
+			k ? "a kernel thread: CRIU dumps user processes only"
+			  : "the process has exited (a zombie)");
+		return -2;
+	}
 	if (tree_snapshot(c) < 0)
 		return -1;
 	if (fds_read(c) < 0 || tree_check(c) < 0 || sockets_check(c) < 0 || files_check(c) < 0 ||
@@ -156,7 +166,7 @@ static int run(struct check *c, const struct opts *o)
 		return -1;
 	for (size_t i = 0; i < c->nf; i++)
 		finding_judge(c, &c->f[i]);
-	return o->json ? output_json(c) : output_text(c);
+	return (o->json ? output_json(c) : output_text(c)) < 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -177,8 +187,12 @@ int main(int argc, char **argv)
 		check_free(&c);
 		return 2;
 	}
-	if (run(&c, &o) < 0) {
-		fprintf(stderr, "%s: PID %d: %s\n", prog, (int)o.pid, strerror(errno));
+	if ((status = run(&c, &o)) < 0) {
+		if (status == -1)
+			fprintf(stderr, "%s: PID %d: %s%s\n", prog, (int)o.pid, strerror(errno),
+				errno == EACCES || errno == EPERM
+					? " (reading another user's process needs CAP_SYS_PTRACE or "
+					  "the same uid)" : "");
 		status = 2;
 	} else {
 		status = check_fails_dump(&c);
