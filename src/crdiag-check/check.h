@@ -33,6 +33,7 @@ struct fdent {
 	unsigned flags;         /* fdinfo flags (octal there) */
 	int mnt_id;             /* fdinfo mnt_id; -1 unknown */
 	char *lock;             /* first fdinfo "lock:" line; NULL when none */
+	uint64_t sock;          /* the socket's inode; 0 when not a socket */
 };
 
 /* Who holds a socket inode (outside the tree): found once, when first needed. */
@@ -67,6 +68,8 @@ struct check {
 
 	struct fdent *fds;         /* the tree's fds */
 	size_t nfds;
+	uint64_t *socks;           /* their socket inodes, sorted, for lookups */
+	size_t nsocks;
 
 	struct holder *holders;    /* socket inodes held outside the tree, sorted */
 	size_t nholders;

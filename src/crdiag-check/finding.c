@@ -184,6 +184,7 @@ void check_free(struct check *c)
 		free(c->fds[i].lock);
 	}
 	free(c->fds);
+	free(c->socks);
 	for (size_t i = 0; i < c->nopts; i++)
 		free(c->opts[i]);
 	free(c->opts);

@@ -23,14 +23,6 @@ struct socks {
 	bool lock_checked;
 };
 
-static uint64_t fd_sock(const struct fdent *e)
-{
-	uint64_t ino;
-	char tail;
-
-	return sscanf(e->link, "socket:[%" SCNu64 "%c", &ino, &tail) == 2 && tail == ']' ? ino : 0;
-}
-
 /* The way past a unix socket whose peer is outside, by type and by what the user
  * passes: CRIU's first complaint (and so the id) changes with --ext-unix-sk. */
 static int unix_external(struct check *c, const struct fdent *e, const struct unixdiag_sock *s,
@@ -248,7 +240,7 @@ int sockets_check(struct check *c)
 		ret = -1;
 	for (size_t i = 0; ret >= 0 && i < c->nfds; i++) {
 		const struct fdent *e = &c->fds[i];
-		uint64_t ino = fd_sock(e);
+		uint64_t ino = e->sock;
 		if (!ino)
 			continue;
 		if ((ret = unix_one(c, &k, e, ino)) == 0 && (ret = inet_one(c, &k, e, ino)) == 0)
