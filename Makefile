@@ -31,6 +31,10 @@ BIN := bin
 SAN :=
 endif
 TBIN := $(BUILD)/t
+# Absolute and quoted for the shell: a checkout's path may hold spaces, which $(abspath)
+# would split into words.
+QBIN = "$(CURDIR)/$(BIN)"
+QTBIN = "$(CURDIR)/$(TBIN)"
 
 # Deferred (=): pkg-config runs only when a compile needs it, after `make deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -52,7 +56,8 @@ PROGS := $(sort $(notdir $(PROG_DIRS)))
 REPROS := $(basename $(notdir $(wildcard repro/repro-*.c)))
 REPRO_COMMON := $(filter-out $(wildcard repro/repro-*.c),$(wildcard repro/*.c))
 HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
-# A script program is src/NAME/NAME.sh -> bin/NAME, with @VERSION@ filled in.
+# A script program is src/NAME/NAME.sh -> bin/NAME, with @VERSION@ filled in and each
+# line "@include FILE" replaced by src/NAME/FILE (crdiag-report's termsafe.jq).
 SCRIPTS := $(notdir $(basename $(wildcard src/*/*.sh)))
 
 ALL_BINS := $(PROGS:%=$(BIN)/%) $(SCRIPTS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%)
@@ -78,9 +83,13 @@ endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
 define script_rule
-$(BIN)/$(1): src/$(1)/$(1).sh Makefile
+$(BIN)/$(1): src/$(1)/$(1).sh $(wildcard src/$(1)/*.jq) Makefile
 	@mkdir -p $$(@D)
-	sed 's/@VERSION@/$$(VERSION)/g' $$< >$$@.tmp && chmod 0755 $$@.tmp && mv $$@.tmp $$@
+	awk -v dir=src/$(1) -v version=$$(VERSION) '/^@include / { f = dir "/" $$$$2; n = 0; \
+		while ((r = (getline l < f)) > 0) { print l; n++ } \
+		if (r < 0 || n == 0) { print "include: " f ": cannot read" > "/dev/stderr"; exit 1 } \
+		close(f); next } { gsub(/@VERSION@/, version); print }' $$< >$$@.tmp && \
+		chmod 0755 $$@.tmp && mv $$@.tmp $$@
 endef
 $(foreach s,$(SCRIPTS),$(eval $(call script_rule,$(s))))
 
@@ -111,7 +120,7 @@ fuzz: deps
 		t=$$(basename $$f); c=build/fuzz/corpus-$$t; \
 		extra=$$(bats/fuzz/seeds.sh $$c $$t) || exit 1; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- $$c $$extra \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- $$c $${extra:+"$$extra"} \
 			2>build/fuzz/$$t.log || { tail -40 build/fuzz/$$t.log; exit 1; }; \
 		grep -E '^stat::number_of_executed_units' build/fuzz/$$t.log; \
 	done
@@ -136,7 +145,7 @@ TESTS ?= bats
 check: deps
 	@$(MAKE) --no-print-directory all fuzzers
 	@mkdir -p $(BUILD)
-	CRDIAG_BIN=$(abspath $(BIN)) CRDIAG_TBIN=$(abspath $(TBIN)) CRDIAG_SANITIZE=$(SANITIZE) \
+	CRDIAG_BIN=$(QBIN) CRDIAG_TBIN=$(QTBIN) CRDIAG_SANITIZE=$(SANITIZE) \
 		bats $(BATS_FLAGS) --report-formatter tap --output $(BUILD) $(TESTS)
 
 # The guest runs what the host built: build first, then boot (bats/kernel/check-kernel.sh).
@@ -144,11 +153,15 @@ check: deps
 # console and kernel log land in $(BUILD)/kernel.
 KERNEL ?= linux-image-amd64
 KERNEL_TIMEOUT ?= 900
+# KERNEL_CACHE: where the kernel package and initramfs are kept (.ci/run's clone reuses
+# the checkout's); KERNEL_OUT: the guest's report, console, kernel log.
+KERNEL_CACHE ?= build/kernel
+KERNEL_OUT ?= $(BUILD)/kernel
 check-kernel: deps
 	@$(MAKE) --no-print-directory all
-	CRDIAG_BIN=$(abspath $(BIN)) CRDIAG_TBIN=$(abspath $(TBIN)) CRDIAG_SANITIZE=$(SANITIZE) \
+	CRDIAG_BIN=$(QBIN) CRDIAG_TBIN=$(QTBIN) CRDIAG_SANITIZE=$(SANITIZE) \
 		BATS_FLAGS="$(BATS_FLAGS)" bats/kernel/check-kernel.sh --kernel $(KERNEL) \
-		--cache build/kernel --out $(BUILD)/kernel --timeout $(KERNEL_TIMEOUT) $(TESTS)
+		--cache "$(KERNEL_CACHE)" --out "$(KERNEL_OUT)" --timeout $(KERNEL_TIMEOUT) $(TESTS)
 
 # make report [REPORT_DIR=build/report] [REPORT_FLAGS="--quick --pid PID"]: the whole
 # suite, every repro and the facts in one Markdown file to paste into a CRIU issue.
@@ -160,13 +173,13 @@ report: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@repro/demo.sh $(abspath $(BIN))
+	@repro/demo.sh $(QBIN)
 
 # Not a test: timings on a shared machine are noisy, so it reports, never fails on speed.
 bench: deps
 	@$(MAKE) --no-print-directory all
-	bats/bench/bench.sh $(abspath $(BIN)) $(abspath $(TBIN))
-	bats/bench/check-bench.sh $(abspath $(BIN)) $(abspath $(TBIN))
+	bats/bench/bench.sh $(QBIN) $(QTBIN)
+	bats/bench/check-bench.sh $(QBIN) $(QTBIN)
 
 install: all
 	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL)

@@ -50,7 +50,7 @@ fuzz_target() {
 	extra=$("$ROOT/bats/fuzz/seeds.sh" "$TMP/corpus" fuzz-criulog)
 	# the fixture logs are read in place: libFuzzer writes only to the first directory
 	run -0 "$FUZZ/fuzz-criulog" -max_total_time=10 -print_final_stats=1 \
-		-artifact_prefix="$TMP/crash-" "$TMP/corpus" $extra
+		-artifact_prefix="$TMP/crash-" "$TMP/corpus" "$extra"
 	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' <<<"$output")
 	echo "# fuzz-criulog: $execs inputs in 10 s" >&3
 	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"

@@ -123,7 +123,7 @@ start_pattern() {
 	local i
 	SOCK=$TMP/tmux.sock
 	tmux -S "$SOCK" -f /dev/null new-session -d -x 120 -y 40 \
-		"TERM=tmux-256color valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --log-file=$TMP/vg.log $BIN/vmainspect -d 0.2 -n 3 $(cat "$TMP/giant.pid"); echo \$? >$TMP/rc" 3>&-
+		"TERM=tmux-256color valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --log-file=$TMP/vg.log $(printf %q "$BIN/vmainspect") -d 0.2 -n 3 $(cat "$TMP/giant.pid"); echo \$? >$TMP/rc" 3>&-
 	for i in $(seq 600); do
 		[ -s "$TMP/rc" ] && break
 		sleep 0.05

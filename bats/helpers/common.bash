@@ -31,22 +31,28 @@ common_teardown() {
 		wait "$p" 2>/dev/null || true
 	done
 	[ -n "${TMP:-}" ] && rm -rf "$TMP"
+	[ -z "${NOBODY_DIR:-}" ] || rm -rf "$NOBODY_DIR"
 }
 
 # start_bg PIDFILE CMD...: start CMD in the background (fd 3 closed, or bats hangs),
-# wait up to 10 s for it to write PIDFILE; sets BG_PID. Fails if it exits first.
+# wait up to 10 s for it to write PIDFILE; sets BG_PID, and BG_OUT and BG_ERR (its
+# stdout and stderr: files of their own for each call, so a second start_bg in a test
+# keeps the first's). Fails if it exits first, showing its stderr.
 start_bg() {
 	local pidfile=$1 i
 	shift
-	"$@" >"$TMP/bg.$$.out" 2>"$TMP/bg.$$.err" 3>&- &
+	BG_N=$((${BG_N:-0} + 1))
+	BG_OUT=$TMP/bg.$BG_N.out BG_ERR=$TMP/bg.$BG_N.err
+	"$@" >"$BG_OUT" 2>"$BG_ERR" 3>&- &
 	BG_PID=$!
 	BG_PIDS+=("$BG_PID")
 	for i in $(seq 200); do
 		[ -s "$pidfile" ] && return 0
-		kill -0 "$BG_PID" 2>/dev/null || { cat "$TMP/bg.$$.err" >&2; return 1; }
+		kill -0 "$BG_PID" 2>/dev/null || { cat "$BG_ERR" >&2; return 1; }
 		sleep 0.05
 	done
-	echo "start_bg: $1 did not write $pidfile in 10 s" >&2
+	echo "start_bg: $1 did not write $pidfile in 10 s; its stderr:" >&2
+	cat "$BG_ERR" >&2
 	return 1
 }
 
@@ -59,6 +65,26 @@ run_as_nobody() {
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
 	require_root
 	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all -- "$@"
+}
+
+# nobody_stage: copy what nobody runs to a fresh directory nobody can reach, since the
+# checkout may lie where nobody cannot (a clone in /root, 0700; a mktemp -d directory):
+# $BIN, $TBIN and bats/helpers (fake-criu) go to NBIN, NTBIN and NHELPERS, read-only,
+# under NOBODY_DIR (/tmp/crdiag-nobody.*, 1777: nobody writes its pidfiles there).
+# common_teardown removes it. Skips, saying why, where nobody cannot run the copies.
+nobody_stage() {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	require_root
+	NOBODY_DIR=$(mktemp -d /tmp/crdiag-nobody.XXXXXX)
+	chmod 1777 "$NOBODY_DIR"
+	NBIN=$NOBODY_DIR/bin NTBIN=$NOBODY_DIR/t NHELPERS=$NOBODY_DIR/helpers
+	cp -R "$BIN" "$NBIN"
+	cp -R "$TBIN" "$NTBIN"
+	cp -R "$BATS_TEST_DIRNAME/helpers" "$NHELPERS"
+	# a clone made under umask 077 has no bits for others: give read (and x where set)
+	chmod -R a+rX,go-w "$NBIN" "$NTBIN" "$NHELPERS"
+	run_as_nobody "$NBIN/crdiag-scan" --version >/dev/null 2>&1 ||
+		skip "nobody cannot run programs copied to $NOBODY_DIR (is /tmp noexec or private?)"
 }
 
 kernel_has_pagemap_scan() {
