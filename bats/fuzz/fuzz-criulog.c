@@ -88,9 +88,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	if (r.kind) {
-		const char *msg = r.decisive.text ? strstr(r.decisive.text, "): ") : NULL;
-		if (r.cls == CRIULOG_OK || !msg || catalog_match(msg + 3) != r.kind ||
-		    r.decisive.number < r.first_error.number)
+		/* the message as criulog takes it: after the first "): ", else after "Error (" */
+		const char *t = r.decisive.text, *m = t && starts(t, "Error (") ? strstr(t + 7, "): ") : NULL;
+		if (r.cls == CRIULOG_OK || !t || !starts(t, "Error (") ||
+		    catalog_match(m ? m + 3 : t + 7) != r.kind)
 			abort();
 	}
 	if (r.cause.text && (!r.kind || !catalog_cause_match(r.kind, r.cause.text) ||
