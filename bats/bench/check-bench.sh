@@ -67,4 +67,5 @@ row() { # row NAME PID
 	for f in criu-4.2_dump_chromium-pidns.log.gz criu-4.2_dump_chromium-pod.log.gz criu-4.2_dump_chromium-renderer_shell-job_ext-unix-sk.log.gz; do
 		echo "- the criu dump it saves: $f took $(zcat "$ROOT/bats/fixtures/criu-failures/$f" | tail -1 | sed -n 's/^(\([0-9.]*\)).*/\1/p') s by its log ($(zcat "$ROOT/bats/fixtures/criu-failures/$f" | "$BIN/crdiag-criu" --log - --json | jq -r .class))"
 	done
-} | tee "$OUT"
+} >"$OUT" # not a pipe: the fixture and lab PIDs must reach cleanup
+cat "$OUT"
