@@ -11,6 +11,7 @@ teardown() { common_teardown; }
 # PROGRAM PAGE (relative to the tree)
 PAGES="
 crdiag src/crdiag/crdiag.1
+crdiag-check src/crdiag-check/crdiag-check.1
 crdiag-scan src/crdiag-scan/crdiag-scan.1
 crdiag-sockets src/crdiag-sockets/crdiag-sockets.1
 crdiag-criu src/crdiag-criu/crdiag-criu.1
