@@ -9,7 +9,8 @@
 #                        crdiag-check against ss -xap
 #   make report          a bug report for CRIU: build/report/report.md and report.json
 #   make deps            install missing Debian packages (root) or print the line
-#   make install [PREFIX=/usr/local] [DESTDIR=]
+#   make install [PREFIX=/usr/local] [DESTDIR=]   (make uninstall)
+#   make deb             the Debian package, lintian-checked: build/deb/crdiag_VERSION_ARCH.deb
 VERSION := 0.1.0
 
 CC ?= cc
@@ -17,6 +18,8 @@ PKGS := libelf libdw ncursesw
 DEB_PKGS := build-essential libelf-dev libdw-dev libncurses-dev binutils bats bats-support \
 	bats-assert bats-file tmux iproute2 jq pkg-config procps util-linux \
 	clang libclang-rt-14-dev qemu-system-x86 busybox-static criu valgrind strace
+# The installed tool: man pages checked (groff, man), completion, the Debian package.
+DEB_PKGS += groff-base man-db bash-completion debhelper dpkg-dev fakeroot lintian
 PREFIX ?= /usr/local
 BINDIR_INSTALL = $(DESTDIR)$(PREFIX)/bin
 MANDIR_INSTALL = $(DESTDIR)$(PREFIX)/share/man/man1
@@ -61,7 +64,7 @@ HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
 SCRIPTS := $(notdir $(basename $(wildcard src/*/*.sh)))
 
 ALL_BINS := $(PROGS:%=$(BIN)/%) $(SCRIPTS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%)
-MANPAGES := $(wildcard src/*/*.1)
+MANPAGES := $(wildcard src/*/*.1 repro/*.1 repro/*/*.1)
 
 .PHONY: all clean deps check check-kernel demo report install bench fuzz fuzzers FORCE
 all: $(ALL_BINS)
@@ -181,10 +184,61 @@ bench: deps
 	bats/bench/bench.sh $(QBIN) $(QTBIN)
 	bats/bench/check-bench.sh $(QBIN) $(QTBIN)
 
+# --- make install [PREFIX=/usr/local] [DESTDIR=], make uninstall ----------------------
+# On PATH: the front door, vmainspect and the repros (people type them; criu dump -t and
+# pidof show a repro's name). The other programs go to libexec/crdiag, with links to the
+# ones on PATH, so that directory holds every program as a clone's bin/ does (crdiag-test
+# and crdiag-report run the programs next to them). The user's suite (the bats files
+# holding a test tagged `user`, and the helpers those tests start) goes to
+# share/crdiag/tests and libexec/crdiag/tests; man pages; bash completion, one link per
+# command on PATH.
+LIBEXEC_INSTALL = $(DESTDIR)$(PREFIX)/libexec/crdiag
+SUITE_INSTALL = $(DESTDIR)$(PREFIX)/share/crdiag/tests
+COMPLETION_INSTALL = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+INSTALL_PROGS = $(notdir $(filter $(BIN)/%,$(ALL_BINS)))
+ON_PATH = crdiag vmainspect $(filter repro-%,$(INSTALL_PROGS))
+IN_LIBEXEC = $(filter-out $(ON_PATH),$(INSTALL_PROGS))
+USER_TESTS = $(shell grep -lE '^# bats (test|file)_tags=(.*[ ,])?user([ ,]|$$)' bats/*.bats)
+USER_HELPERS := pattern
+.PHONY: uninstall
 install: all
-	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL)
-	install -m 0755 $(PROGS:%=$(BIN)/%) $(SCRIPTS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(BINDIR_INSTALL)
-	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(MANDIR_INSTALL))
+	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL) $(LIBEXEC_INSTALL)/tests \
+		$(SUITE_INSTALL)/helpers $(COMPLETION_INSTALL)
+	install -m 0755 $(ON_PATH:%=$(BIN)/%) $(BINDIR_INSTALL)
+	install -m 0755 $(IN_LIBEXEC:%=$(BIN)/%) $(LIBEXEC_INSTALL)
+	for p in $(filter-out crdiag,$(ON_PATH)); do ln -sfn ../../bin/$$p $(LIBEXEC_INSTALL)/$$p; done
+	install -m 0755 $(USER_HELPERS:%=$(TBIN)/%) $(LIBEXEC_INSTALL)/tests
+	install -m 0644 $(MANPAGES) $(MANDIR_INSTALL)
+	install -m 0644 src/crdiag/crdiag.bash $(COMPLETION_INSTALL)/crdiag
+	for p in $(filter-out crdiag,$(ON_PATH)); do ln -sfn crdiag $(COMPLETION_INSTALL)/$$p; done
+	# bats reads these files (crdiag test): not scripts to execute, so no #! line
+	for f in $(USER_TESTS); do sed '1{/^#!/d}' $$f >$(SUITE_INSTALL)/$${f##*/} && \
+		chmod 0644 $(SUITE_INSTALL)/$${f##*/} || exit 1; done
+	install -m 0644 bats/helpers/common.bash $(SUITE_INSTALL)/helpers
+
+# Removes what install wrote, and the directories of crdiag's own.
+uninstall:
+	rm -f $(ON_PATH:%=$(BINDIR_INSTALL)/%) $(patsubst %,$(MANDIR_INSTALL)/%,$(notdir $(MANPAGES))) \
+		$(ON_PATH:%=$(COMPLETION_INSTALL)/%)
+	rm -rf $(LIBEXEC_INSTALL) $(DESTDIR)$(PREFIX)/share/crdiag
+
+# --- make deb: the Debian package, lintian-checked, in build/deb -------------------------
+# Built from a copy of the tree (no bin/, build/ or .git), so dpkg-buildpackage writes its
+# ../*.deb into build/deb/src and nothing lands beside the checkout; the .deb, .changes
+# and .buildinfo are moved to build/deb, then lintian must report no error or warning.
+DEB_DIR := build/deb
+DEB_SRC = $(DEB_DIR)/src/crdiag-$(VERSION)
+.PHONY: deb
+deb: deps
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	tar -c --exclude=./build --exclude=./bin --exclude=./.git . | tar -x -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.changes $(DEB_DIR)/src/*.buildinfo $(DEB_DIR)/
+	rm -rf $(DEB_DIR)/src
+	lintian --fail-on error,warning $(DEB_DIR)/*.changes >$(DEB_DIR)/lintian.txt 2>&1; \
+		rc=$$?; cat $(DEB_DIR)/lintian.txt; exit $$rc
+	@ls $(DEB_DIR)/crdiag_$(VERSION)_*.deb
 
 clean:
 	rm -rf build bin

@@ -234,7 +234,7 @@ CRIU unusable here: Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bound
 	assert_line "CRIU unusable here: criu: not found on PATH (install it, or set CRIU=/path/to/criu)"
 }
 
-# bats test_tags=criu-real
+# bats test_tags=criu-real, user, quick
 @test "probe: the installed criu is either usable or says why not" {
 	local criu
 	criu=$(command -v criu) || skip "no criu installed (apt-get install criu, or set CRIU=)"

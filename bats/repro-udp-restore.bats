@@ -134,6 +134,7 @@ record_cells() {
 	fi
 }
 
+# bats test_tags=user, quick
 @test "the table, both families, implicit source: the verdict's premises hold; every cell recorded" {
 	udp_json
 	premises

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # crdiag-report: what a CRIU maintainer asks for first, in one Markdown file ready to
 # paste into an issue, and its JSON twin. It builds nothing: it runs what `make` built
-# (the programs next to it) and the bats suite of the tree they were built from.
+# or installed (the programs next to it) and, through crdiag-test, the user's suite (the
+# tests that describe this system), installed or in the tree they were built from.
 #
 # The JSON is written first and the Markdown is rendered from it, so the two cannot
 # disagree. Every step that runs something is bounded by a timeout, and SIGINT/SIGTERM
@@ -13,8 +14,6 @@ PROG=crdiag-report
 VERSION='@VERSION@'
 # Kernel config items a CRIU maintainer checks first.
 CONFIG_ITEMS=(CONFIG_CHECKPOINT_RESTORE CONFIG_MEM_SOFT_DIRTY CONFIG_USERFAULTFD)
-# --quick: the engine's tests (the kernel-facing pagemap behaviour), about 15 s.
-QUICK_TESTS=(engine.bats)
 LOG_LINES=${CRDIAG_REPORT_LOG_LINES:-200}
 
 usage() {
@@ -29,8 +28,10 @@ One Markdown file ready to paste into an issue (DIR/report.md) and its JSON twin
   -o, --output DIR        where to write (default ./crdiag-report; created)
   -p, --pid PID           add that process: over-cap VMAs (vmainspect) and its UDP
                           sockets bound to a source address (crdiag-sockets)
-  -q, --quick             run only the quick tests (${QUICK_TESTS[*]})
-  -t, --tests FILE        run these bats files instead of the whole suite (repeatable)
+  -q, --quick             run only the quickest of the user's tests (crdiag-test --quick)
+  -F, --full              run the whole suite (crdiag-test --all; in a clone: the
+                          development suite, minutes)
+  -t, --tests FILE        run these bats files instead (repeatable)
   -n, --no-tests          run no tests
   -T, --timeout S         limit for each reproducer and CRIU run (default 120)
       --tests-timeout S   limit for the whole test run (default 1800)
@@ -41,8 +42,9 @@ One Markdown file ready to paste into an issue (DIR/report.md) and its JSON twin
 CRIU is \$CRIU if set, else criu on PATH (as bin/crdiag-criu finds it). The kernel
 config is the first of CRDIAG_REPORT_CONFIG (FILE[:FILE...], default
 /boot/config-\$(uname -r):/proc/config.gz) that exists; "unknown" when none does.
-Programs are found next to this script (CRDIAG_BIN overrides), the suite in the tree
-they were built in (CRDIAG_SRC overrides), test helpers in build/*/t (CRDIAG_TBIN).
+Programs are found next to this script (CRDIAG_BIN overrides); crdiag-test runs the
+tests: by default the user's suite (kernel facts, each reproducer's verdict, the CRIU
+tier with your CRIU), well under a minute; the report says how long it took.
 
 Exit status: 0 report written and no test failed, 1 report written but tests failed
 (or timed out), 2 error (no report).
@@ -58,7 +60,7 @@ die() {
 is_count() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -gt 0 ] 2>/dev/null; }
 
 # --- options ---------------------------------------------------------------------
-OUT=crdiag-report PID_ARG="" RENDER_FILE="" TIMEOUT=120 TESTS_TIMEOUT=1800 MODE=full TEST_ARGS=() MODES=()
+OUT=crdiag-report PID_ARG="" RENDER_FILE="" TIMEOUT=120 TESTS_TIMEOUT=1800 MODE=user TEST_ARGS=() MODES=()
 ARGV=("$@")
 while [ $# -gt 0 ]; do
 	opt=$1 val=""
@@ -78,6 +80,7 @@ while [ $# -gt 0 ]; do
 	-p | --pid) PID_ARG=$val ;;
 	-t | --tests) TEST_ARGS+=("$val") MODES+=(chosen) MODE=chosen ;;
 	-q | --quick) MODES+=(quick) MODE=quick ;;
+	-F | --full) MODES+=(full) MODE=full ;;
 	-n | --no-tests) MODES+=(none) MODE=none ;;
 	-T | --timeout) TIMEOUT=$val ;;
 	--tests-timeout) TESTS_TIMEOUT=$val ;;
@@ -90,7 +93,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ "$(printf '%s\n' ${MODES[@]+"${MODES[@]}"} | sort -u | wc -l)" -gt 1 ]; then
-	echo "$PROG: --quick, --tests and --no-tests exclude each other" >&2
+	echo "$PROG: --quick, --full, --tests and --no-tests exclude each other" >&2
 	exit 2
 fi
 is_count "$TIMEOUT" || { echo "$PROG: --timeout: '$TIMEOUT' is not a number of seconds > 0" >&2; exit 2; }
@@ -381,14 +384,14 @@ tap_json() {
 }
 
 tests_section() {
-	local files=() f rc start reason=""
+	local files=() f rc start reason="" cmd=(crdiag-test)
 	case $MODE in
 	none) reason="not run (--no-tests)" ;;
 	*)
-		if [ -z "$SRC" ]; then
-			reason="not run: no bats suite next to $BIN (run bin/crdiag-report in a clone)"
+		if [ ! -x "$BIN/crdiag-test" ]; then
+			reason="not run: $BIN/crdiag-test is not installed"
 		elif ! command -v bats >/dev/null; then
-			reason="not run: bats is not installed (make deps)"
+			reason="not run: bats is not installed (make deps, or apt-get install bats bats-assert bats-support bats-file)"
 		fi ;;
 	esac
 	if [ -n "$reason" ]; then
@@ -396,30 +399,34 @@ tests_section() {
 		return 0
 	fi
 	case $MODE in
-	full) files=("$SRC/bats") ;;
-	quick) for f in "${QUICK_TESTS[@]}"; do files+=("$SRC/bats/$f"); done ;;
-	chosen) files=("${RESOLVED_TESTS[@]}") ;;
+	quick) cmd+=(--quick) ;;
+	full) cmd+=(--all) ;;
+	chosen) files=("${RESOLVED_TESTS[@]}") cmd+=("${RESOLVED_TESTS[@]}") ;;
 	esac
+	# crdiag-test finds the suite itself (an install's or the clone's), or CRDIAG_TESTS.
+	local envs=(CRDIAG_BIN="$BIN" CRDIAG_SANITIZE="$SANITIZE")
+	[ -n "$TBIN" ] && envs+=(CRDIAG_TBIN="$TBIN")
+	[ -n "${CRDIAG_SRC:-}" ] && envs+=(CRDIAG_TESTS="$CRDIAG_SRC/bats")
 	start=$(now)
-	CRDIAG_BIN=$BIN CRDIAG_TBIN=$TBIN CRDIAG_SANITIZE=$SANITIZE \
-		run_bounded "$TESTS_TIMEOUT" "$OUT/tests.tap" "$OUT/logs/bats.log" \
-		bats --tap --print-output-on-failure --report-formatter junit --output "$OUT/junit" \
-		"${files[@]}"
+	run_bounded "$TESTS_TIMEOUT" "$OUT/tests.tap" "$OUT/logs/bats.log" \
+		env "${envs[@]}" "$BIN/${cmd[0]}" --junit "$OUT/junit" "${cmd[@]:1}"
 	rc=$?
-	local shown=()
-	for f in "${files[@]}"; do
+	local shown=() listed='[]'
+	for f in ${files[@]+"${files[@]}"}; do
 		[ -d "$f" ] && f=${f%/}/
 		shown+=("${f#"$SRC"/}")
 	done
+	[ ${#shown[@]} -gt 0 ] && listed=$(printf '%s\n' "${shown[@]}" | jq -R . | jq -s -c .)
 	jq -n --arg rc "$rc" --arg seconds "$(since "$start")" --arg mode "$MODE" \
+		--arg command "$(printf '%q ' crdiag test "${cmd[@]:1}" | sed 's/ $//')" \
 		--argjson counts "$(tap_json "$OUT/tests.tap")" \
-		--argjson files "$(printf '%s\n' "${shown[@]}" | jq -R . | jq -s .)" \
+		--argjson files "$listed" \
 		--argjson tap "$(log_json "$OUT/tests.tap")" \
 		--argjson stderr "$(log_json "$OUT/logs/bats.log")" \
 		--arg junit "$([ -s "$OUT/junit/report.xml" ] && echo junit/report.xml)" \
 		--argjson limit "$TESTS_TIMEOUT" '
 		($rc | tonumber) as $rc
-		| {ran: true, mode: $mode, files: $files, exit_code: $rc,
+		| {ran: true, mode: $mode, command: $command, files: $files, exit_code: $rc,
 		   timed_out: ($rc == 124 or $rc == 137), seconds: ($seconds | tonumber),
 		   timeout: $limit, tap: "tests.tap", junit: (if $junit == "" then null else $junit end)}
 		  + $counts + {log: $tap, stderr: $stderr}'
@@ -555,7 +562,7 @@ details("criu check"; $c.check_output),
 "## Tests",
 "",
 (if $r.tests.ran | not then $r.tests.reason | md else
-	"\("bats " + ($r.tests.files | join(" ")) | code): \($r.tests.total) of \($r.tests.planned // "?") tests ran in \($r.tests.seconds) s: "
+	"\($r.tests.command | code): \($r.tests.total) of \($r.tests.planned // "?") tests ran in \($r.tests.seconds) s: "
 	+ "**\($r.tests.passed) passed, \($r.tests.failed) failed, \($r.tests.skipped) skipped**"
 	+ (if $r.tests.timed_out then ", timed out after \($r.tests.timeout) s" else "" end)
 	+ ". TAP: \($r.tests.tap | code), JUnit: \($r.tests.junit // "none" | code).\n"
@@ -665,7 +672,7 @@ jq -r "$RENDER" "$OUT/report.json.tmp" >"$OUT/report.md.tmp" || die "writing $OU
 mv "$OUT/report.json.tmp" "$OUT/report.json"
 mv "$OUT/report.md.tmp" "$OUT/report.md"
 
-echo "$PROG: wrote $OUT/report.md and $OUT/report.json" >&2
+echo "$PROG: wrote $OUT/report.md and $OUT/report.json in $(jq -r .report.seconds "$OUT/report.json") s" >&2
 # bats exits non-zero on a failed test, and when it could not run them all.
 if [ "$(jq -r '.tests.ran and .tests.exit_code != 0' "$OUT/report.json")" = true ]; then
 	echo "$PROG: the test run did not pass: see the Tests section" >&2
