@@ -38,18 +38,21 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror $(SAN)
 CPPFLAGS += -D_GNU_SOURCE -DCRDIAG_VERSION='"$(VERSION)"' -Isrc -Irepro $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SAN)
-LDLIBS += $(PKG_LIBS) -lm
+LDLIBS += $(PKG_LIBS) -lm -lpthread
 
 LIB_SRCS := $(wildcard src/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libcrdiag.a
+# The repros' shared modules (verdicts, the CRIU mode, the network lab, ...): librepro.a.
+# Static archives: a program links only the objects whose symbols it uses.
+RLIB_SRCS := $(wildcard repro/*.c)
+RLIB_OBJS := $(RLIB_SRCS:%.c=$(BUILD)/%.o)
+RLIB := $(BUILD)/librepro.a
 
-# A program is a directory src/NAME/ (all its .c files), a repro/repro-*.c file
-# (linked with repro/repro.c) or a test helper bats/helpers/*.c.
-PROG_DIRS := $(patsubst %/,%,$(dir $(wildcard src/*/*.c)))
-PROGS := $(sort $(notdir $(PROG_DIRS)))
-REPROS := $(basename $(notdir $(wildcard repro/repro-*.c)))
-REPRO_COMMON := $(filter-out $(wildcard repro/repro-*.c),$(wildcard repro/*.c))
+# A program is a directory: src/NAME/ -> bin/NAME, repro/NAME/ -> bin/repro-NAME (all
+# the directory's .c files), or a test helper bats/helpers/NAME.c -> $(TBIN)/NAME.
+PROGS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard src/*/*.c)))))
+REPROS := $(addprefix repro-,$(sort $(notdir $(patsubst %/,%,$(dir $(wildcard repro/*/*.c))))))
 HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
 # A script program is src/NAME/NAME.sh -> bin/NAME, with @VERSION@ filled in.
 SCRIPTS := $(notdir $(basename $(wildcard src/*/*.sh)))
@@ -64,17 +67,23 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(LIB): $(LIB_OBJS)
+$(BUILD)/%.a:
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $^
+$(LIB): $(LIB_OBJS)
+$(RLIB): $(RLIB_OBJS)
 
-define prog_rule
-$(BIN)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/$(1)/*.c)) $(LIB)
+# The one link rule: $(1) the program, $(2) its sources. Every program links librepro.a
+# and libcrdiag.a; the archives give it only what it calls (check with nm).
+define link_rule
+$(1): $(patsubst %.c,$(BUILD)/%.o,$(2)) $(RLIB) $(LIB)
 	@mkdir -p $$(@D)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
-$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+$(foreach p,$(PROGS),$(eval $(call link_rule,$(BIN)/$(p),$(wildcard src/$(p)/*.c))))
+$(foreach r,$(REPROS),$(eval $(call link_rule,$(BIN)/$(r),$(wildcard repro/$(r:repro-%=%)/*.c))))
+$(foreach h,$(HELPERS),$(eval $(call link_rule,$(TBIN)/$(h),bats/helpers/$(h).c)))
 
 define script_rule
 $(BIN)/$(1): src/$(1)/$(1).sh Makefile
@@ -82,14 +91,6 @@ $(BIN)/$(1): src/$(1)/$(1).sh Makefile
 	sed 's/@VERSION@/$$(VERSION)/g' $$< >$$@.tmp && chmod 0755 $$@.tmp && mv $$@.tmp $$@
 endef
 $(foreach s,$(SCRIPTS),$(eval $(call script_rule,$(s))))
-
-$(BIN)/repro-%: $(BUILD)/repro/repro-%.o $(REPRO_COMMON:%.c=$(BUILD)/%.o) $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(TBIN)/%: $(BUILD)/bats/helpers/%.o $(REPRO_COMMON:%.c=$(BUILD)/%.o) $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 
 # libFuzzer targets: bats/fuzz/fuzz-*.c, built with clang against the library sources.
 FUZZ_CC ?= clang
