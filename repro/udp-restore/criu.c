@@ -1,4 +1,4 @@
-/* udpcriu: repro-udp-restore --criu. */
+/* repro-udp-restore --criu: a real CRIU restores the client, its address moved or not. */
 #include "udpcriu.h"
 
 #include <arpa/inet.h>
@@ -17,9 +17,12 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
+#include "lab.h"
+#include "monotime.h"
 #include "netns.h"
 #include "repro.h"
-#include "rtnl.h"
+#include "sockaddr.h"
+#include "udpclient.h"
 #include "udpecho.h"
 
 #define OLD_SRC "192.0.2.2"
@@ -30,15 +33,17 @@
 #define PORT 7
 #define IX_PEER 10     /* peer: to-client; differs from its veth peer's index (rtnl.h) */
 #define IX_CLIENT 20   /* client: to-peer */
-#define LINK_WAIT_MS 3000
 /* Upper bounds, reached only when something is wrong: a loaded machine (a sanitizer
  * build among other test suites) has been seen to need more than 5 s. */
 #define READY_WAIT_MS 20000  /* the first round trips, before the dump */
 #define RESUME_WAIT_MS 10000 /* a round trip after the restore */
 #define GONE_TIMEOUT_MS 10000
 
+enum { NS_CLIENT, NS_PEER, NS_COUNT };
+static const char *const NS_ROLE[NS_COUNT] = { "client", "peer" };
+
 struct ulab {
-	int ns_client, ns_peer;
+	struct lab lab;
 	struct udpecho echo;
 	char ns_path[64];      /* the client namespace, for CRIU's setns */
 };
@@ -56,48 +61,7 @@ struct ucase {
 	struct sockaddr_storage resumed_from;
 };
 
-static int step_failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* ---- the client ---- */
-
-uint64_t udpcriu_token(pid_t pid, uint32_t seq)
-{
-	return 0xcd00000000000000ULL | ((uint64_t)(uint32_t)pid << 24) | (seq & 0xffffffu);
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void udpcriu_client_loop(int fd, pid_t pid, int max_s)
-{
-	double end = mono_s() + max_s;
-	struct timespec gap = { 0, 50 * 1000 * 1000 };
-	uint32_t seq = 1;
-
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		uint64_t token = udpcriu_token(pid, seq), got;
-
-		if (mono_s() > end)
-			_exit(0);
-		/* an error (no route while the address moves) is just a lost ping */
-		if (send(fd, &token, sizeof(token), 0) < 0) {
-			nanosleep(&gap, NULL);
-			continue;
-		}
-		if (poll(&p, 1, 200) <= 0)
-			continue;
-		while (recv(fd, &got, sizeof(got), MSG_DONTWAIT) == (ssize_t)sizeof(got))
-			if (got == token)
-				seq++;
-		nanosleep(&gap, NULL);
-	}
-}
 
 struct client_msg {
 	int err;
@@ -118,7 +82,7 @@ static void client_child(const struct ulab *L, int fd, int max_s)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
 	inet_pton(AF_INET, PEER, &peer.sin_addr);
-	if (netns_enter(L->ns_client) < 0) {
+	if (netns_enter(L->lab.ns[NS_CLIENT]) < 0) {
 		snprintf(msg.what, sizeof(msg.what), "setns");
 		goto fail;
 	}
@@ -133,7 +97,7 @@ static void client_child(const struct ulab *L, int fd, int max_s)
 	    write(fd, &msg, sizeof(msg)) != (ssize_t)sizeof(msg) || dup2(s, 3) < 0)
 		_exit(2);
 	close_range(4, ~0U, 0);
-	udpcriu_client_loop(3, getpid(), max_s);
+	udpclient_loop(3, getpid(), max_s);
 fail:
 	msg.err = errno ? errno : EINVAL;
 	if (write(fd, &msg, sizeof(msg)) < 0)
@@ -179,19 +143,19 @@ static int client_start(const struct ulab *L, int max_s, pid_t *pid)
 static int seen(struct ulab *L, pid_t pid, uint32_t seq, int timeout_ms,
 		struct sockaddr_storage *from)
 {
-	double deadline = mono_s() + timeout_ms / 1000.0;
+	double deadline = mono_now() + timeout_ms / 1000.0;
 	struct sockaddr_storage dummy;
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
 
 	for (;;) {
-		int r = udpecho_find(&L->echo, udpcriu_token(pid, seq), from ? from : &dummy);
+		int r = udpecho_find(&L->echo, udpclient_token(pid, seq), from ? from : &dummy);
 		if (r != 0)
 			return r;
 		if (criu_mode_stop) {
 			errno = EINTR;
 			return -1;
 		}
-		if (mono_s() >= deadline)
+		if (mono_now() >= deadline)
 			return 0;
 		nanosleep(&tick, NULL);
 	}
@@ -202,207 +166,84 @@ static uint32_t last_seen(struct ulab *L, pid_t pid, uint32_t from)
 {
 	struct sockaddr_storage dummy;
 
-	while (udpecho_find(&L->echo, udpcriu_token(pid, from + 1), &dummy) > 0)
+	while (udpecho_find(&L->echo, udpclient_token(pid, from + 1), &dummy) > 0)
 		from++;
 	return from;
 }
 
 /* ---- the lab ---- */
 
-static int in_ns(int ns, int (*body)(struct ulab *, int), struct ulab *L, const char *what)
+/* client 192.0.2.2/24 on to-peer, peer 192.0.2.1/24 on to-client and 203.0.113.1 on
+ * its lo; the peer answers whoever asks, like a host far away. */
+static int network(struct lab *L)
 {
-	int rt, ret;
-
-	if (netns_enter(ns) < 0)
-		return repro_fail("%s: setns: %s", what, strerror(errno)), -1;
-	rt = rtnl_open();
-	if (rt < 0) {
-		ret = step_failed("%s: rtnetlink socket", what);
-	} else {
-		ret = body(L, rt);
-		close(rt);
-	}
-	if (netns_leave() < 0)
-		return repro_fail("setns back home: %s", strerror(errno)), -1;
-	return ret;
-}
-
-static const unsigned char *mac(int ix)
-{
-	static unsigned char m[2][6] = { { 0x02, 0xcd, 0, 0, 0, IX_PEER },
-					 { 0x02, 0xcd, 0, 0, 0, IX_CLIENT } };
-	return m[ix == IX_CLIENT];
-}
-
-/* "prog: <what>: <strerror(errno)>"; returns -1. */
-static int step_failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int step_failed(const char *fmt, ...)
-{
-	char what[160];
-	int err = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	repro_fail("%s: %s", what, strerror(err));
-	return -1;
-}
-
-#define TRY(call, ...) \
-	do { if ((call) < 0) return step_failed(__VA_ARGS__); } while (0)
-
-static int addr(const char *text, struct in_addr *a)
-{
-	return inet_pton(AF_INET, text, a) == 1 ? 0 : -1;
-}
-
-static int link_ready(int rt, const char *name, int ix)
-{
-	int got = rtnl_link_index(rt, name);
-
-	if (got < 0)
-		return -1;
-	if (rtnl_link_set_mac(rt, got, mac(ix)) < 0 || rtnl_link_up(rt, got) < 0)
-		return -1;
-	return 0;
-}
-
-static int wait_local(int rt, const char *text)
-{
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	struct in_addr a;
-
-	addr(text, &a);
-	for (int waited = 0; waited < LINK_WAIT_MS; waited += 10) {
-		int r = rtnl_route_is_local(rt, AF_INET, &a);
-		if (r != 0)
-			return r > 0 ? 0 : -1;
-		nanosleep(&tick, NULL);
-	}
-	errno = ETIMEDOUT;
-	return -1;
-}
-
-static int setup_peer(struct ulab *L, int rt)
-{
-	struct in_addr gw, peer, old_src, new_src;
-
-	addr(GW, &gw);
-	addr(PEER, &peer);
-	addr(OLD_SRC, &old_src);
-	addr(NEW_SRC, &new_src);
-	/* the peer answers whoever asks, like a host far away */
-	TRY(netns_sysctl("/proc/sys/net/ipv4/conf/all/rp_filter", "0"), "peer: rp_filter");
-	TRY(netns_sysctl("/proc/sys/net/ipv4/conf/default/rp_filter", "0"), "peer: rp_filter");
-	TRY(rtnl_link_up(rt, rtnl_link_index(rt, "lo")), "peer: lo up");
-	TRY(rtnl_veth_add(rt, "to-client", IX_PEER, "to-peer", IX_CLIENT, L->ns_client),
-	    "peer: veth to-client <-> client:to-peer");
-	TRY(link_ready(rt, "to-client", IX_PEER), "peer: to-client up");
-	TRY(rtnl_addr_add(rt, IX_PEER, AF_INET, &gw, 24), "peer: %s/24", GW);
-	TRY(rtnl_addr_add(rt, rtnl_link_index(rt, "lo"), AF_INET, &peer, 32), "peer: %s/32", PEER);
-	TRY(rtnl_neigh_add(rt, IX_PEER, AF_INET, &old_src, mac(IX_CLIENT)), "peer: neighbour");
-	TRY(rtnl_neigh_add(rt, IX_PEER, AF_INET, &new_src, mac(IX_CLIENT)), "peer: neighbour");
-	return 0;
-}
-
-static int setup_client(struct ulab *L, int rt)
-{
-	struct in_addr gw, old_src, route;
-
-	(void)L;
-	addr(GW, &gw);
-	addr(OLD_SRC, &old_src);
-	addr(ROUTE, &route);
 	/* the move deletes the old (primary) address after adding the new one: keep it */
-	TRY(netns_sysctl("/proc/sys/net/ipv4/conf/all/promote_secondaries", "1"),
-	    "client: promote_secondaries");
-	TRY(rtnl_link_up(rt, rtnl_link_index(rt, "lo")), "client: lo up");
-	TRY(link_ready(rt, "to-peer", IX_CLIENT), "client: to-peer up");
-	TRY(rtnl_addr_add(rt, IX_CLIENT, AF_INET, &old_src, 24), "client: %s/24", OLD_SRC);
-	TRY(rtnl_neigh_add(rt, IX_CLIENT, AF_INET, &gw, mac(IX_PEER)), "client: neighbour");
-	TRY(rtnl_route_add(rt, AF_INET, &route, 24, &gw), "client: route %s/24", ROUTE);
+	if (lab_sysctl(L, NS_CLIENT, "/proc/sys/net/ipv4/conf/all/promote_secondaries", "1") < 0 ||
+	    lab_sysctl(L, NS_PEER, "/proc/sys/net/ipv4/conf/all/rp_filter", "0") < 0 ||
+	    lab_sysctl(L, NS_PEER, "/proc/sys/net/ipv4/conf/default/rp_filter", "0") < 0 ||
+	    lab_veth(L, NS_PEER, "to-client", IX_PEER, NS_CLIENT, "to-peer", IX_CLIENT) < 0)
+		return -1;
+	if (lab_addr_add(L, NS_PEER, IX_PEER, GW, 24) < 0 ||
+	    lab_addr_add(L, NS_PEER, LAB_LO, PEER, 32) < 0 ||
+	    lab_neigh(L, NS_PEER, IX_PEER, OLD_SRC, IX_CLIENT) < 0 ||
+	    lab_neigh(L, NS_PEER, IX_PEER, NEW_SRC, IX_CLIENT) < 0 ||
+	    lab_addr_add(L, NS_CLIENT, IX_CLIENT, OLD_SRC, 24) < 0 ||
+	    lab_neigh(L, NS_CLIENT, IX_CLIENT, GW, IX_PEER) < 0 ||
+	    lab_route(L, NS_CLIENT, ROUTE, 24, GW) < 0)
+		return -1;
+	if (lab_wait_running(L, NS_PEER, IX_PEER) < 0 || lab_wait_local(L, NS_PEER, GW) < 0 ||
+	    lab_wait_local(L, NS_PEER, PEER) < 0 || lab_wait_running(L, NS_CLIENT, IX_CLIENT) < 0 ||
+	    lab_wait_local(L, NS_CLIENT, OLD_SRC) < 0)
+		return -1;
 	return 0;
 }
 
-static int ready_peer(struct ulab *L, int rt)
-{
-	(void)L;
-	TRY(rtnl_link_wait_running(rt, IX_PEER, LINK_WAIT_MS), "peer: to-client running");
-	TRY(wait_local(rt, GW), "peer: local route %s", GW);
-	TRY(wait_local(rt, PEER), "peer: local route %s", PEER);
-	return 0;
-}
-
-static int ready_client(struct ulab *L, int rt)
-{
-	(void)L;
-	TRY(rtnl_link_wait_running(rt, IX_CLIENT, LINK_WAIT_MS), "client: to-peer running");
-	TRY(wait_local(rt, OLD_SRC), "client: local route %s", OLD_SRC);
-	return 0;
-}
-
-/* The namespace's address moves: the new one first (the route via the gateway stays). */
-static int move_address(struct ulab *L, int rt)
-{
-	struct in_addr old_src, new_src;
-
-	(void)L;
-	addr(OLD_SRC, &old_src);
-	addr(NEW_SRC, &new_src);
-	TRY(rtnl_addr_add(rt, IX_CLIENT, AF_INET, &new_src, 24), "client: add %s/24", NEW_SRC);
-	TRY(wait_local(rt, NEW_SRC), "client: local route %s", NEW_SRC);
-	TRY(rtnl_addr_del(rt, IX_CLIENT, AF_INET, &old_src, 24), "client: delete %s/24", OLD_SRC);
-	return 0;
-}
-
-static void lab_init(struct ulab *L)
+static void lab_init_u(struct ulab *L)
 {
 	memset(L, 0, sizeof(*L));
-	L->ns_client = L->ns_peer = -1;
+	lab_init(&L->lab, NS_ROLE, NS_COUNT, &criu_mode_stop);
 	udpecho_init(&L->echo);
 }
 
-static void lab_done(struct ulab *L)
+static void lab_done_u(struct ulab *L)
 {
 	udpecho_stop(&L->echo);
-	if (L->ns_client >= 0)
-		close(L->ns_client);
-	if (L->ns_peer >= 0)
-		close(L->ns_peer);
-	L->ns_client = L->ns_peer = -1;
+	lab_done(&L->lab, false);
 }
 
-/* 0, -1 (printed), or REPRO_SKIPPED with why set. */
+/* 0, -1 (L->lab.err), or REPRO_SKIPPED with why set. */
 static int lab_setup(struct ulab *L, char *why, size_t size)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(PORT) };
-	int sock;
+	struct sockaddr_storage a;
+	int sock, closers[2 * LAB_MAX_NS];
+	size_t n_close;
 
 	if (netns_have_cap(CAP_NET_ADMIN) != 1 || netns_have_cap(CAP_SYS_ADMIN) != 1) {
 		snprintf(why, size, "needs CAP_NET_ADMIN and CAP_SYS_ADMIN (network namespaces)");
 		return REPRO_SKIPPED;
 	}
-	if (netns_home() < 0)
-		return repro_perror("open our network namespace"), -1;
-	if ((L->ns_client = netns_create()) < 0 || (L->ns_peer = netns_create()) < 0) {
+	if (lab_create(&L->lab) < 0) {
+		if (errno != EPERM && errno != EACCES && errno != EINVAL)
+			return -1;
 		snprintf(why, size, "cannot create a network namespace: %s", strerror(errno));
 		return REPRO_SKIPPED;
 	}
-	snprintf(L->ns_path, sizeof(L->ns_path), "/proc/%d/fd/%d", (int)getpid(), L->ns_client);
-	if (in_ns(L->ns_peer, setup_peer, L, "peer") < 0 ||
-	    in_ns(L->ns_client, setup_client, L, "client") < 0 ||
-	    in_ns(L->ns_peer, ready_peer, L, "peer") < 0 ||
-	    in_ns(L->ns_client, ready_client, L, "client") < 0)
+	lab_ns_path(&L->lab, NS_CLIENT, L->ns_path, sizeof(L->ns_path));
+	if (network(&L->lab) < 0)
 		return -1;
-	inet_pton(AF_INET, PEER, &a.sin_addr);
-	sock = netns_socket(L->ns_peer, AF_INET, SOCK_DGRAM, 0);
-	if (sock < 0 || bind(sock, (struct sockaddr *)&a, sizeof(a)) < 0)
-		return repro_fail("peer: echo socket on %s port %d: %s", PEER, PORT,
-				  strerror(errno)), -1;
-	if (udpecho_start(&L->echo, L->ns_peer, &sock, 1, &L->ns_client, 1) < 0) {
+	sa_make(PEER, PORT, &a);
+	sock = lab_socket(&L->lab, NS_PEER, AF_INET, SOCK_DGRAM);
+	if (sock < 0 || bind(sock, (struct sockaddr *)&a, sa_len(&a)) < 0) {
+		repro_err(&L->lab.err, "peer: echo socket on %s port %d", PEER, PORT);
+		if (sock >= 0)
+			close(sock);
+		return -1;
+	}
+	n_close = lab_fds(&L->lab, closers);
+	if (udpecho_start(&L->echo, L->lab.ns[NS_PEER], &sock, 1, closers, n_close) < 0) {
+		repro_err(&L->lab.err, "starting the echo peer");
 		close(sock);
-		return repro_perror("starting the echo peer"), -1;
+		return -1;
 	}
 	close(sock);
 	return 0;
@@ -450,8 +291,8 @@ static int run_case(struct criu_mode *m, struct ulab *L, struct ucase *c, int ma
 	c->seq_before = last_seen(L, c->client, 2);
 	if (c->dump.cls != CRIULOG_OK)
 		return 0;
-	if (c->move && in_ns(L->ns_client, move_address, L, "client") < 0)
-		return -1;
+	if (c->move && lab_move_addr(&L->lab, NS_CLIENT, IX_CLIENT, OLD_SRC, NEW_SRC, 24) < 0)
+		return repro_err_print(&L->lab.err), -1;
 	if (criu_restore(&m->criu, c->dir, &o, &c->restore, &c->restored) < 0)
 		return criu_mode_run_failed("criu restore"), -1;
 	c->restore_ran = true;
@@ -511,19 +352,9 @@ static enum repro_status judge(const struct criu_mode *m, const struct ucase *ct
 	}
 }
 
-static const char *endpoint(const struct sockaddr_storage *ss, char *buf, size_t size)
-{
-	const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-	char a[INET_ADDRSTRLEN] = "?";
-
-	inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
-	snprintf(buf, size, "%s:%u", a, ntohs(in->sin_port));
-	return buf;
-}
-
 static void print_case(const struct ucase *c)
 {
-	char ep[64], label[16];
+	char ep[SA_ENDPOINT_MAX], label[16];
 
 	snprintf(label, sizeof(label), "%s:", c->name);
 	printf("%-12s client PID %d pings %s:%d from %s, %u round trips before the dump%s\n",
@@ -536,14 +367,14 @@ static void print_case(const struct ucase *c)
 		return;
 	criu_mode_print_run("  restore:", &c->restore);
 	if (c->resumed == 1)
-		printf("  pings:     resumed, from %s\n", endpoint(&c->resumed_from, ep, sizeof(ep)));
+		printf("  pings:     resumed, from %s\n", sa_endpoint_text(&c->resumed_from, ep, sizeof(ep)));
 	else if (c->resumed == 0)
 		printf("  pings:     did not resume within %d ms\n", RESUME_WAIT_MS);
 }
 
 static void json_case(struct json *j, const struct criu_mode *m, const struct ucase *c)
 {
-	char ep[64];
+	char ep[SA_ENDPOINT_MAX];
 
 	json_obj_begin(j);
 	json_kstr(j, "name", c->name);
@@ -572,7 +403,7 @@ static void json_case(struct json *j, const struct criu_mode *m, const struct uc
 		json_null(j);
 	else
 		json_bool(j, c->resumed == 1);
-	json_kstr(j, "resumed_from", c->resumed == 1 ? endpoint(&c->resumed_from, ep, sizeof(ep))
+	json_kstr(j, "resumed_from", c->resumed == 1 ? sa_endpoint_text(&c->resumed_from, ep, sizeof(ep))
 						     : NULL);
 	json_obj_end(j);
 }
@@ -628,7 +459,7 @@ int udp_criu(struct criu_mode *m, bool json)
 	enum repro_status s;
 	char why[1024];
 
-	lab_init(&L);
+	lab_init_u(&L);
 	w = criu_mode_begin(m);
 	if (w == REPRO_SKIPPED)
 		return criu_mode_end(m, criu_mode_print_skip(m, json));
@@ -639,8 +470,10 @@ int udp_criu(struct criu_mode *m, bool json)
 		status = print_skip(m, json, why);
 		goto out;
 	}
-	if (w < 0)
+	if (w < 0) {
+		repro_err_print(&L.lab.err);
 		goto out;
+	}
 	for (int i = 0; i < 2; i++) {
 		if (run_case(m, &L, &cases[i], max_s) < 0)
 			goto out;
@@ -664,7 +497,7 @@ int udp_criu(struct criu_mode *m, bool json)
 		status = repro_verdict(s, "%s", why);
 	}
 out:
-	lab_done(&L);
+	lab_done_u(&L);
 	status = criu_mode_end(m, status);
 	for (int i = 0; i < 2; i++) {
 		criu_run_fini(&cases[i].dump);
