@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "reaper.h"
 #include "repro.h"
 #include "tmpdir.h"
 
@@ -66,7 +67,7 @@ int criu_mode_begin(struct criu_mode *m)
 		return repro_fail("interrupted");
 	if (!m->criu.usable)
 		return REPRO_SKIPPED;
-	if (criu_become_subreaper() < 0)
+	if (reaper_become() < 0)
 		return repro_perror("prctl(PR_SET_CHILD_SUBREAPER)");
 	if (tmpdir_create("crdiag-criu", &m->dir) < 0)
 		return repro_perror("creating the image directory");
@@ -174,7 +175,7 @@ int criu_mode_end(struct criu_mode *m, int status)
 {
 	if (!m->began)
 		return status;
-	if (criu_reap_children(REAP_TIMEOUT_MS) < 0)
+	if (reaper_reap_all(REAP_TIMEOUT_MS) < 0)
 		status = repro_perror("stopping what CRIU left running");
 	if (m->dir && !m->keep && tmpdir_remove(m->dir) < 0)
 		status = repro_fail("removing %s: %s", m->dir, strerror(errno));

@@ -14,6 +14,7 @@
 
 #include "giant.h"
 #include "maps.h"
+#include "reaper.h"
 #include "repro.h"
 #include "units.h"
 
@@ -143,7 +144,7 @@ static int do_restore(struct criu_mode *m, struct holder *h, const char *from,
 		return repro_perror("allocating a path"), -1;
 	/* CRIU restores the same PID: it must be free, not a zombie ("File exists") */
 	kill(h->pid, SIGTERM);
-	if (criu_wait_gone(h->pid, GONE_TIMEOUT_MS, &criu_mode_stop) < 0)
+	if (reaper_wait_gone(h->pid, GONE_TIMEOUT_MS, &criu_mode_stop) < 0)
 		return criu_mode_run_failed("waiting for the holder to be gone"), -1;
 	if (criu_restore(&m->criu, dir, &o, &rs->run, &rs->pid) < 0)
 		return criu_mode_run_failed("criu restore"), -1;
@@ -151,7 +152,7 @@ static int do_restore(struct criu_mode *m, struct holder *h, const char *from,
 	if (rs->run.cls == CRIULOG_OK && rs->pid > 0) {
 		rs->back = has_reservation(rs->pid, h->start, h->end);
 		kill(rs->pid, SIGTERM);
-		if (criu_wait_gone(rs->pid, GONE_TIMEOUT_MS, &criu_mode_stop) < 0)
+		if (reaper_wait_gone(rs->pid, GONE_TIMEOUT_MS, &criu_mode_stop) < 0)
 			return criu_mode_run_failed("stopping the restored process"), -1;
 	}
 	return 0;

@@ -20,6 +20,7 @@
 #include "lab.h"
 #include "monotime.h"
 #include "netns.h"
+#include "reaper.h"
 #include "repro.h"
 #include "sockaddr.h"
 #include "udpclient.h"
@@ -256,7 +257,7 @@ static int stop_and_reap(pid_t pid, const char *what)
 	if (pid <= 0)
 		return 0;
 	kill(pid, SIGTERM);
-	if (criu_wait_gone(pid, GONE_TIMEOUT_MS, &criu_mode_stop) < 0)
+	if (reaper_wait_gone(pid, GONE_TIMEOUT_MS, &criu_mode_stop) < 0)
 		return criu_mode_run_failed(what), -1;
 	return 0;
 }
