@@ -2,6 +2,7 @@
 #include "pagemap.h"
 #include "pagemap_uapi.h"
 #include "proc.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -402,14 +403,6 @@ static int backend_scan(int fd, const struct vma_list *l, const struct pm_kernel
 	return ret;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* After a failure, tell "the process is gone" apart from the call's own errno. */
 static int classify_failure(pid_t pid, int err)
 {
@@ -421,7 +414,7 @@ static int classify_failure(pid_t pid, int err)
 int pm_scan(pid_t pid, const struct vma_list *l, enum pm_backend b, const struct pm_kernel *k,
 	    struct pm_counts *c, struct pm_stats *st)
 {
-	double t0 = now();
+	double t0 = mono_now();
 	int fd, ret;
 
 	memset(st, 0, sizeof(*st));
@@ -446,7 +439,7 @@ int pm_scan(pid_t pid, const struct vma_list *l, enum pm_backend b, const struct
 		ret = backend_single(fd, l, k, c, st);
 	int err = ret < 0 ? classify_failure(pid, errno) : 0;
 	close(fd);
-	st->seconds = now() - t0;
+	st->seconds = mono_now() - t0;
 	errno = err;
 	return ret;
 }

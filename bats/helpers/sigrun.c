@@ -49,6 +49,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotime.h"
+
 struct task {
 	pid_t pid;
 	unsigned long long start; /* field 22 of /proc/PID/stat: tells PID reuse apart */
@@ -72,14 +74,6 @@ static uint64_t next_rand(void)
 	rng ^= rng << 25;
 	rng ^= rng >> 27;
 	return rng * 2685821657736338717ULL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void sleep_us(long us)
@@ -517,7 +511,7 @@ static int one_run(const struct cfg *c, int run, struct totals *t)
 		exit(2);
 	}
 	setpgid(pid, pid);
-	t0 = now();
+	t0 = mono_now();
 	tsig = c->inject ? -1 : t0 + (double)delay / 1e6;
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
@@ -528,7 +522,7 @@ static int one_run(const struct cfg *c, int run, struct totals *t)
 			exit(2);
 		}
 		walk_tree(&s, pid, 0);
-		double tn = now();
+		double tn = mono_now();
 		if (!sent && !ended_first && tsig >= 0 && tn >= tsig) {
 			siginfo_t si = { 0 };
 			/* Not yet reaped, so the PID is still ours: no race with reuse. */

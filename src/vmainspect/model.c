@@ -7,6 +7,7 @@
 
 #include "elfview.h"
 #include "proc.h"
+#include "monotime.h"
 
 static const char *const sort_names[SORT_KEY_COUNT] = {
 	[SORT_ADDRESS] = "address", [SORT_SIZE] = "size",
@@ -28,14 +29,6 @@ int sort_key_from_name(const char *s)
 	if (strcmp(s, "rss") == 0)
 		return SORT_RESIDENT;
 	return -1;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void snapshot_free(struct snapshot *s)
@@ -61,10 +54,10 @@ int model_snapshot(pid_t pid, enum pm_backend backend, const struct pm_kernel *k
 			goto fail;
 		s.comm[0] = '\0';
 	}
-	t0 = now();
+	t0 = mono_now();
 	if (maps_read_pid(pid, &s.vmas, NULL) < 0)
 		goto fail;
-	s.maps_seconds = now() - t0;
+	s.maps_seconds = mono_now() - t0;
 	if (s.vmas.n) {
 		s.counts = calloc(s.vmas.n, sizeof(*s.counts));
 		s.cost = calloc(s.vmas.n, sizeof(*s.cost));

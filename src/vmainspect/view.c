@@ -11,6 +11,7 @@
 #include "detail.h"
 #include "fmt.h"
 #include "proc.h"
+#include "monotime.h"
 
 #define ALIVE_EVERY 1.0 /* seconds between checks that the process still exists */
 
@@ -38,14 +39,6 @@ struct ui {
 	double next_refresh, next_alive;
 	struct strbuf line;       /* scratch */
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void oom(void)
 {
@@ -592,8 +585,8 @@ int view_run(const struct view_config *cfg, struct snapshot *first)
 	reorder(&u, false);
 	if (crt_init(cfg->color) < 0)
 		goto fail;
-	u.next_refresh = now() + cfg->delay;
-	u.next_alive = now() + ALIVE_EVERY;
+	u.next_refresh = mono_now() + cfg->delay;
+	u.next_alive = mono_now() + ALIVE_EVERY;
 	for (;;) {
 		int sig = crt_signal();
 		if (sig)
@@ -604,7 +597,7 @@ int view_run(const struct view_config *cfg, struct snapshot *first)
 			fault(cfg->fault);
 		}
 		int ch = getch();
-		double t = now();
+		double t = mono_now();
 		react = R_NONE;
 		if (ch == KEY_RESIZE) {
 			react = R_REDRAW;
@@ -625,7 +618,7 @@ int view_run(const struct view_config *cfg, struct snapshot *first)
 		}
 		if (react & R_RESCAN) {
 			rescan(&u);
-			u.next_refresh = now() + cfg->delay;
+			u.next_refresh = mono_now() + cfg->delay;
 			react |= R_REDRAW;
 		}
 		if (react & R_TOP) {
