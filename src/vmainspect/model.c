@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elfview.h"
+#include "elfmodel.h"
 #include "proc.h"
 #include "monotime.h"
 
@@ -33,7 +33,7 @@ int sort_key_from_name(const char *s)
 
 void snapshot_free(struct snapshot *s)
 {
-	elfview_free(s->elf);
+	elfmodel_free(s->elf);
 	vma_list_free(&s->vmas);
 	free(s->counts);
 	free(s->cost);
@@ -41,7 +41,7 @@ void snapshot_free(struct snapshot *s)
 }
 
 int model_snapshot(pid_t pid, enum pm_backend backend, const struct pm_kernel *k,
-		   struct snapshot *out)
+		   unsigned elf, struct snapshot *out)
 {
 	struct snapshot s = { .pid = pid, .kernel = *k };
 	double t0;
@@ -68,7 +68,7 @@ int model_snapshot(pid_t pid, enum pm_backend backend, const struct pm_kernel *k
 		for (size_t i = 0; i < s.vmas.n; i++)
 			cost_vma(&s.vmas.v[i], k->page_size, &s.cost[i]);
 	}
-	if (elfview_take(&s) < 0)
+	if (elfmodel_take(pid, &s.vmas, elf, &s.elf) < 0)
 		goto fail;
 	cost_totals(&s.vmas, s.counts, k->page_size, &s.totals);
 	*out = s;

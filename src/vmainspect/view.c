@@ -84,7 +84,7 @@ static void rescan(struct ui *u)
 		snprintf(u->msg, sizeof(u->msg), "process exited: showing the last snapshot");
 		return;
 	}
-	if (model_snapshot(u->cfg->pid, u->cfg->backend, u->cfg->kernel, &s) < 0) {
+	if (model_snapshot(u->cfg->pid, u->cfg->backend, u->cfg->kernel, u->cfg->elf, &s) < 0) {
 		if (errno == ENOMEM)
 			oom();
 		if (errno == ESRCH)
