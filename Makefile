@@ -54,7 +54,7 @@ RLIB := $(BUILD)/librepro.a
 PROGS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard src/*/*.c)))))
 REPROS := $(addprefix repro-,$(sort $(notdir $(patsubst %/,%,$(dir $(wildcard repro/*/*.c))))))
 HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
-# A script program is src/NAME/NAME.sh -> bin/NAME, with @VERSION@ filled in.
+# A script program is src/NAME/NAME.sh -> bin/NAME, with @VERSION@ and @JQ FILE@ filled in.
 SCRIPTS := $(notdir $(basename $(wildcard src/*/*.sh)))
 
 ALL_BINS := $(PROGS:%=$(BIN)/%) $(SCRIPTS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%)
@@ -85,10 +85,16 @@ $(foreach p,$(PROGS),$(eval $(call link_rule,$(BIN)/$(p),$(wildcard src/$(p)/*.c
 $(foreach r,$(REPROS),$(eval $(call link_rule,$(BIN)/$(r),$(wildcard repro/$(r:repro-%=%)/*.c))))
 $(foreach h,$(HELPERS),$(eval $(call link_rule,$(TBIN)/$(h),bats/helpers/$(h).c)))
 
+# A line "@JQ FILE@" in the script is replaced by src/NAME/FILE: jq programs live in
+# files of their own (tested alone) and the built script stays one file.
 define script_rule
-$(BIN)/$(1): src/$(1)/$(1).sh Makefile
+$(BIN)/$(1): src/$(1)/$(1).sh $(wildcard src/$(1)/*.jq) Makefile
 	@mkdir -p $$(@D)
-	sed 's/@VERSION@/$$(VERSION)/g' $$< >$$@.tmp && chmod 0755 $$@.tmp && mv $$@.tmp $$@
+	awk -v dir=src/$(1) '/^@JQ [^@]+@$$$$/ { f = $$$$2; sub(/@$$$$/, "", f); \
+		while ((r = (getline l < (dir "/" f))) > 0) if (l !~ /^#/) print l; \
+		if (r < 0) { print "no " dir "/" f > "/dev/stderr"; exit 1 } next } { print }' \
+		$$< >$$@.in && sed 's/@VERSION@/$$(VERSION)/g' $$@.in >$$@.tmp && rm -f $$@.in && \
+		chmod 0755 $$@.tmp && mv $$@.tmp $$@
 endef
 $(foreach s,$(SCRIPTS),$(eval $(call script_rule,$(s))))
 

@@ -97,16 +97,16 @@ int criu_mode_print_skip(const struct criu_mode *m, bool json)
 	return repro_verdict(REPRO_SKIPPED, "%s", reason);
 }
 
-char *criu_mode_subdir(const struct criu_mode *m, const char *name)
+char *criu_mode_subdir(const struct criu_mode *m, const char *name, struct repro_err *e)
 {
 	char *p;
 
 	if (asprintf(&p, "%s/%s", m->dir, name) < 0) {
-		repro_perror("allocating a path");
+		repro_err(e, "allocating a path");
 		return NULL;
 	}
 	if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-		repro_fail("creating %s: %s", p, strerror(errno));
+		repro_err(e, "creating %s", p);
 		free(p);
 		return NULL;
 	}
@@ -164,11 +164,12 @@ void criu_mode_print_images(const struct criu_mode *m)
 		printf("images:      removed (--keep keeps them)\n");
 }
 
-int criu_mode_run_failed(const char *what)
+int criu_mode_err(struct repro_err *e, const char *what)
 {
 	if (errno == EINTR)
-		return repro_fail("%s: interrupted by a signal; everything started is stopped", what);
-	return repro_fail("%s: %s", what, strerror(errno));
+		return repro_errx(e, "%s: interrupted by a signal; everything started is stopped",
+				  what);
+	return repro_err(e, "%s", what);
 }
 
 int criu_mode_end(struct criu_mode *m, int status)

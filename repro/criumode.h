@@ -17,7 +17,8 @@
  *   criu_mode_subdir, criu_mode_opts, criu_dump/criu_restore, criu_mode_print_run...
  *   criu_mode_end      on every path: every child stopped and reaped, the images
  *                      removed unless --keep; safe after a failed or skipped begin
- * Only these print (they are program code, not library code).
+ * criu_mode_option, _validate, _begin, _end and the print/json calls print (they are
+ * program code); the others fill a struct repro_err for the program to print.
  */
 #ifndef CRDIAG_CRIUMODE_H
 #define CRDIAG_CRIUMODE_H
@@ -28,6 +29,7 @@
 
 #include "criu.h"
 #include "json.h"
+#include "repro.h"
 
 enum {
 	CRIU_MODE_OPT_CRIU = 0x1000,
@@ -82,8 +84,8 @@ int criu_mode_begin(struct criu_mode *m);
 /* The skip, as a verdict line or a JSON document; returns REPRO_SKIPPED. */
 int criu_mode_print_skip(const struct criu_mode *m, bool json);
 
-/* "DIR/name", created; malloc'ed. NULL with the error printed. */
-char *criu_mode_subdir(const struct criu_mode *m, const char *name);
+/* "DIR/name", created; malloc'ed. NULL with e filled. */
+char *criu_mode_subdir(const struct criu_mode *m, const char *name, struct repro_err *e);
 
 /* Run options: the mode's timeout and stop flag, plus fault and netns (may be NULL). */
 struct criu_opts criu_mode_opts(const struct criu_mode *m, const char *fault, const char *netns);
@@ -102,9 +104,10 @@ void criu_mode_json_criu(struct json *j, const struct criu_mode *m);
 /* Text: "images: kept in DIR" or "images: removed (--keep keeps them)". */
 void criu_mode_print_images(const struct criu_mode *m);
 
-/* The error for a CRIU run that did not complete (-1 from criu_dump/criu_restore):
- * "interrupted" for EINTR. Returns REPRO_ERROR. */
-int criu_mode_run_failed(const char *what);
+/* The error for a CRIU run or wait that did not complete (-1 from criu_dump,
+ * criu_restore, reaper_wait_gone) into e: "interrupted by a signal" for EINTR.
+ * Keeps errno; returns -1. */
+int criu_mode_err(struct repro_err *e, const char *what);
 
 /* Every child stopped and reaped, images removed unless kept. Returns status, or
  * REPRO_ERROR when the cleanup failed (printed). */

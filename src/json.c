@@ -89,7 +89,7 @@ void json_init(struct json *j, FILE *f, bool pretty)
 	j->pretty = pretty;
 }
 
-static void indent(struct json *j)
+static inline __attribute__((always_inline)) void indent(struct json *j)
 {
 	/* A newline and two spaces per level: SHORT bytes cover 15 levels, deeper ones
 	 * (up to JSON_MAX_DEPTH) take the long way. */
@@ -106,7 +106,7 @@ static void indent(struct json *j)
 }
 
 /* Before any value: a comma if needed, unless it follows its key. */
-static void pre_value(struct json *j)
+static inline __attribute__((always_inline)) void pre_value(struct json *j)
 {
 	if (j->after_key) {
 		j->after_key = false;
@@ -208,6 +208,13 @@ void json_key(struct json *j, const char *key)
 	pre_value(j);
 	put_string(j, key);
 	put(j, ": ", j->pretty ? 2 : 1);
+	j->after_key = true;
+}
+
+void json_key_plain(struct json *j, const char *quoted, size_t n)
+{
+	pre_value(j);
+	put(j, quoted, j->pretty ? n : n - 1); /* compact: no space after the colon */
 	j->after_key = true;
 }
 

@@ -46,6 +46,11 @@ void json_hex(struct json *j, uint64_t v);   /* "0x..." as a string */
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 
+/* A key that is a string literal needing no escaping (every key crdiag writes): copied
+ * whole, not scanned byte by byte, which matters at 22 keys x 60,000 VMAs. */
+#define json_klit(j, lit) json_key_plain((j), "\"" lit "\": ", sizeof("\"" lit "\": ") - 1)
+void json_key_plain(struct json *j, const char *quoted, size_t n);
+
 /* key + value shorthands for objects */
 void json_kstr(struct json *j, const char *key, const char *s);
 void json_ku64(struct json *j, const char *key, uint64_t v);

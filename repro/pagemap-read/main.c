@@ -25,6 +25,7 @@
 #include "pagemap.h"
 #include "proc.h"
 #include "repro.h"
+#include "shortread.h"
 #include "units.h"
 
 enum { S_SINGLE = 1, S_CHUNKED = 2, S_SCAN = 4, S_ALL = 7 };
@@ -46,6 +47,7 @@ struct run {
 	char why_not[96];       /* when !ran */
 	struct pm_counts c;
 	struct pm_stats st;
+	struct pm_single pread; /* the single strategy: what its one pread returned */
 };
 
 /* What CRIU < 4.0 would have printed, and where its errno came from. */
@@ -89,7 +91,8 @@ static int parse_hex(const char *s, uint64_t *out)
 	return errno || *end ? -1 : 0;
 }
 
-static int parse_args(int argc, char **argv, struct opts *o)
+/* 0, or -1 with e filled. */
+static int parse_args(int argc, char **argv, struct opts *o, struct repro_err *e)
 {
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
@@ -114,13 +117,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'p':
 			if (proc_parse_pid(optarg, &o->pid) < 0)
-				return repro_fail("--pid: invalid PID '%s': must be a positive number",
-						  optarg), -1;
+				return repro_errx(e, "--pid: invalid PID '%s': must be a positive number",
+						  optarg);
 			break;
 		case 'a':
 			if (parse_hex(optarg, &o->vma_addr) < 0)
-				return repro_fail("--vma: invalid address '%s' (hex, 0x optional)",
-						  optarg), -1;
+				return repro_errx(e, "--vma: invalid address '%s' (hex, 0x optional)",
+						  optarg);
 			o->have_vma = 1;
 			break;
 		case 'S':
@@ -129,44 +132,44 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				if (strcmp(optarg, strategies[i].name) == 0)
 					o->strategies = strategies[i].bits;
 			if (!o->strategies)
-				return repro_fail("--strategy: unknown strategy '%s' (single, chunked, "
-						  "scan or all)", optarg), -1;
+				return repro_errx(e, "--strategy: unknown strategy '%s' (single, chunked, "
+						  "scan or all)", optarg);
 			o->strategy_name = optarg;
 			break;
 		case 's':
 			if (units_parse_size(optarg, &o->size) < 0)
-				return repro_fail(errno == ERANGE ? "--size: '%s' is more than 16 EiB" :
+				return repro_errx(e, errno == ERANGE ? "--size: '%s' is more than 16 EiB" :
 						  "--size: invalid size '%s' (a number with an optional "
-						  "K, M, G or T suffix)", optarg), -1;
+						  "K, M, G or T suffix)", optarg);
 			if (o->size == 0)
-				return repro_fail("--size: must be more than 0"), -1;
+				return repro_errx(e, "--size: must be more than 0");
 			if (o->size % (uint64_t)ps)
-				return repro_fail("--size: %" PRIu64 " is not a multiple of the page "
-						  "size (%ld)", o->size, ps), -1;
+				return repro_errx(e, "--size: %" PRIu64 " is not a multiple of the page "
+						  "size (%ld)", o->size, ps);
 			o->size_set = 1;
 			break;
 		case 'c':
 			errno = 0;
 			o->commit = strtoull(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || errno || *end || o->commit > GIANT_MAX_COMMIT)
-				return repro_fail("--commit: invalid page count '%s' (0 to %d)", optarg,
-						  GIANT_MAX_COMMIT), -1;
+				return repro_errx(e, "--commit: invalid page count '%s' (0 to %d)", optarg,
+						  GIANT_MAX_COMMIT);
 			o->commit_set = 1;
 			break;
 		case 'j': o->json = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("repro-pagemap-read %s\n", CRDIAG_VERSION); exit(0);
 		case ':':
-			return repro_fail("option '%s' needs an argument", argv[optind - 1]), -1;
+			return repro_errx(e, "option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return repro_fail("unknown option '%s' (see --help)", argv[optind - 1]), -1;
+			return repro_errx(e, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return repro_fail("unexpected argument '%s'", argv[optind]), -1;
+		return repro_errx(e, "unexpected argument '%s'", argv[optind]);
 	if (o->pid && (o->size_set || o->commit_set))
-		return repro_fail("--%s: only for our own child, not with --pid",
-				  o->size_set ? "size" : "commit"), -1;
+		return repro_errx(e, "--%s: only for our own child, not with --pid",
+				  o->size_set ? "size" : "commit");
 	return 0;
 }
 
@@ -232,7 +235,7 @@ static void child_main(const struct opts *o, int ready, int hold)
 	_exit(0);
 }
 
-static int child_start(const struct opts *o, uint64_t *start)
+static int child_start(const struct opts *o, uint64_t *start, struct repro_err *e)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct child_msg m;
@@ -247,7 +250,7 @@ static int child_start(const struct opts *o, uint64_t *start)
 		sigaddset(&sigs, stop_signals[i]);
 	}
 	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(hold, O_CLOEXEC) < 0)
-		return repro_perror("pipe"), -1;
+		return repro_err(e, "pipe");
 	/* No signal between fork and child_pid: the handler must know whom to reap. */
 	sigprocmask(SIG_BLOCK, &sigs, &old);
 	p = fork();
@@ -268,7 +271,7 @@ static int child_start(const struct opts *o, uint64_t *start)
 	hold_fd = hold[1];
 	if (p < 0) {
 		close(ready[0]);
-		return repro_perror("fork"), -1;
+		return repro_err(e, "fork");
 	}
 	do
 		n = read(ready[0], &m, sizeof(m));
@@ -276,15 +279,15 @@ static int child_start(const struct opts *o, uint64_t *start)
 	close(ready[0]);
 	if (n != (ssize_t)sizeof(m)) {
 		child_stop();
-		return repro_fail("our child (PID %d) died before its reservation was in place",
-				  (int)p), -1;
+		return repro_errx(e, "our child (PID %d) died before its reservation was in place",
+				  (int)p);
 	}
 	if (m.err) {
 		child_stop();
 		errno = m.err;
-		return repro_fail("our child: mapping %" PRIu64 " bytes PROT_NONE|MAP_NORESERVE: %s",
+		return repro_errx(e, "our child: mapping %" PRIu64 " bytes PROT_NONE|MAP_NORESERVE: %s",
 				  o->size, m.err == EEXIST ? "the kernel merged it with a neighbour"
-				  : strerror(m.err)), -1;
+				  : strerror(m.err));
 	}
 	*start = m.start;
 	return 0;
@@ -319,14 +322,14 @@ static int run_single(pid_t pid, struct vma_list *one, const struct pm_kernel *k
 	errno = 0;
 	stat(path, &sb);
 	s->before = errno;
-	ret = pm_scan(pid, one, PM_SINGLE, k, &r->c, &r->st);
+	ret = pm_scan_single(pid, one, k, &r->c, &r->pread, &r->st);
 	if (ret < 0)
 		return -1;
 	r->ran = 1;
-	if (r->c.read_errno || r->c.got != r->c.asked)
+	if (r->pread.read_errno || r->pread.got != r->pread.asked)
 		snprintf(s->message, sizeof(s->message), "pagemap-cache: Can't read %d's pagemap "
-			 "file: %s", (int)pid, strerror(r->c.read_errno ? r->c.read_errno
-							       : r->c.errno_after));
+			 "file: %s", (int)pid, strerror(r->pread.read_errno ? r->pread.read_errno
+							       : r->pread.errno_after));
 	return 0;
 }
 
@@ -361,37 +364,18 @@ static void compare(const struct run *single, const struct run *chunked, const s
 		else if (runs[i]->c.present != a->present)
 			a->same = 0;
 	}
-	a->single_pages = single->c.got / 8;
+	a->single_pages = single->pread.got / 8;
 }
 
 static enum repro_status judge(const struct opts *o, const struct run *single, uint64_t cap,
 			       char *why, size_t size)
 {
-	const struct pm_counts *c = &single->c;
-
 	if (!single->ran) {
 		snprintf(why, size, "--strategy %s does not run the single pread that shows the "
 			 "failure", o->strategy_name);
 		return REPRO_SKIPPED;
 	}
-	if (c->read_errno) {
-		snprintf(why, size, "the single pread failed (%s) instead of coming back short",
-			 strerror(c->read_errno));
-		return REPRO_ERROR;
-	}
-	if (c->got < c->asked && c->got == cap) {
-		snprintf(why, size, "one pread of 0x%" PRIx64 " bytes came back short at "
-			 "MAX_RW_COUNT 0x%" PRIx64, c->asked, cap);
-		return REPRO_REPRODUCED;
-	}
-	if (c->got == c->asked) {
-		snprintf(why, size, "one pread got the whole pagemap (0x%" PRIx64 " bytes): this "
-			 "VMA is not above the 0x%" PRIx64 " cap", c->asked, cap);
-		return REPRO_NOT_REPRODUCED;
-	}
-	snprintf(why, size, "the single pread came back short at 0x%" PRIx64 ", not at the cap "
-		 "0x%" PRIx64, c->got, cap);
-	return REPRO_NOT_REPRODUCED;
+	return shortread_judge(&single->pread, cap, why, size);
 }
 
 struct report {
@@ -448,7 +432,7 @@ static void print_json(const struct report *R)
 	json_obj_begin(&j);
 	json_run_common(&j, &R->single);
 	if (R->single.ran) {
-		const struct pm_counts *c = &R->single.c;
+		const struct pm_single *c = &R->single.pread;
 		json_ku64(&j, "asked", c->asked);
 		json_ku64(&j, "got", c->got);
 		json_kbool(&j, "short", c->got < c->asked);
@@ -484,7 +468,7 @@ static void print_json(const struct report *R)
 static void print_text(const struct report *R)
 {
 	const struct vma *v = R->v;
-	const struct pm_counts *c = &R->single.c;
+	const struct pm_single *c = &R->single.pread;
 	char h1[32], h2[32];
 
 	printf("target:  PID %d%s, VMA %" PRIx64 "-%" PRIx64 " %s %s %" PRIu64 " KiB (%s)%s%s\n",
@@ -561,14 +545,15 @@ int main(int argc, char **argv)
 			  .size = GIANT_DEFAULT_SIZE, .commit = GIANT_DEFAULT_COMMIT };
 	struct report R = { .o = &o };
 	struct vma_list l = { 0 };
+	struct repro_err e = { 0 };
 	struct pm_kernel k;
 	uint64_t addr;
 	ssize_t i;
 	int status = REPRO_ERROR;
 
 	repro_init("repro-pagemap-read");
-	if (parse_args(argc, argv, &o) < 0)
-		return REPRO_ERROR;
+	if (parse_args(argc, argv, &o, &e) < 0)
+		return repro_err_print(&e);
 	if (pm_probe(&k) < 0)
 		return repro_perror("probing /proc/self/pagemap");
 	R.ps = k.page_size;
@@ -577,9 +562,9 @@ int main(int argc, char **argv)
 	R.pid = o.pid;
 	addr = o.vma_addr;
 	if (!o.pid) {
-		uint64_t start;
-		if (child_start(&o, &start) < 0)
-			return REPRO_ERROR;
+		uint64_t start = 0;
+		if (child_start(&o, &start, &e) < 0)
+			return repro_err_print(&e);
 		R.pid = child_pid;
 		if (!o.have_vma)
 			addr = start;
@@ -638,7 +623,7 @@ int main(int argc, char **argv)
 		print_text(&R);
 	if (R.status == REPRO_ERROR)
 		repro_fail("the single pread of PID %d's pagemap: %s", (int)R.pid,
-			   strerror(R.single.c.read_errno));
+			   strerror(R.single.pread.read_errno));
 	else if (!o.json)
 		repro_verdict(R.status, "%s", R.why);
 	status = fflush(stdout) == 0 ? (int)R.status : REPRO_ERROR;

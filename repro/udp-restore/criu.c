@@ -106,20 +106,20 @@ fail:
 	_exit(2);
 }
 
-static int client_start(const struct ulab *L, int max_s, pid_t *pid)
+static int client_start(struct ulab *L, int max_s, pid_t *pid)
 {
 	struct client_msg msg;
 	int p[2];
 	ssize_t n;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
-		return repro_perror("pipe"), -1;
+		return repro_err(&L->lab.err, "pipe");
 	fflush(stdout);
 	*pid = fork();
 	if (*pid < 0) {
 		close(p[0]);
 		close(p[1]);
-		return repro_perror("fork"), -1;
+		return repro_err(&L->lab.err, "fork");
 	}
 	if (*pid == 0) {
 		close(p[0]);
@@ -131,12 +131,12 @@ static int client_start(const struct ulab *L, int max_s, pid_t *pid)
 	while (n < 0 && errno == EINTR && !criu_mode_stop);
 	close(p[0]);
 	if (n < 0 && errno == EINTR)
-		return criu_mode_run_failed("starting the client"), -1;
+		return criu_mode_err(&L->lab.err, "starting the client");
 	if (n != (ssize_t)sizeof(msg))
-		return repro_fail("the client exited before its socket was connected"), -1;
+		return repro_errx(&L->lab.err, "the client exited before its socket was connected");
 	if (msg.err)
-		return repro_fail("client: %s to %s port %d: %s", msg.what, PEER, PORT,
-				  strerror(msg.err)), -1;
+		return repro_errx(&L->lab.err, "client: %s to %s port %d: %s", msg.what, PEER, PORT,
+				  strerror(msg.err));
 	return 0;
 }
 
@@ -252,13 +252,13 @@ static int lab_setup(struct ulab *L, char *why, size_t size)
 
 /* ---- one case: client, dump, (move), restore, pings ---- */
 
-static int stop_and_reap(pid_t pid, const char *what)
+static int stop_and_reap(struct ulab *L, pid_t pid, const char *what)
 {
 	if (pid <= 0)
 		return 0;
 	kill(pid, SIGTERM);
 	if (reaper_wait_gone(pid, GONE_TIMEOUT_MS, &criu_mode_stop) < 0)
-		return criu_mode_run_failed(what), -1;
+		return criu_mode_err(&L->lab.err, what);
 	return 0;
 }
 
@@ -269,43 +269,44 @@ static int run_case(struct criu_mode *m, struct ulab *L, struct ucase *c, int ma
 	int r;
 
 	snprintf(sub, sizeof(sub), "dump-%s", c->name);
-	if (!(c->dir = criu_mode_subdir(m, sub)) ||
-	    asprintf(&c->dump_log, "%s/dump.log", c->dir) < 0 ||
-	    asprintf(&c->restore_log, "%s/restore.log", c->dir) < 0)
+	if (!(c->dir = criu_mode_subdir(m, sub, &L->lab.err)))
 		return -1;
+	if (asprintf(&c->dump_log, "%s/dump.log", c->dir) < 0 ||
+	    asprintf(&c->restore_log, "%s/restore.log", c->dir) < 0)
+		return repro_err(&L->lab.err, "allocating a path");
 	if (client_start(L, max_s, &c->client) < 0)
 		return -1;
 	/* two round trips before the dump: the lab works and the client is in its loop */
 	if ((r = seen(L, c->client, 1, READY_WAIT_MS, NULL)) > 0)
 		r = seen(L, c->client, 2, READY_WAIT_MS, NULL);
 	if (r < 0)
-		return criu_mode_run_failed("waiting for the client's pings"), -1;
+		return criu_mode_err(&L->lab.err, "waiting for the client's pings");
 	if (r == 0)
-		return repro_fail("the client's pings to %s:%d did not come back within %d ms: the "
-				  "test network does not work", PEER, PORT, READY_WAIT_MS), -1;
+		return repro_errx(&L->lab.err, "the client's pings to %s:%d did not come back within %d ms: the "
+				  "test network does not work", PEER, PORT, READY_WAIT_MS);
 	if (criu_dump(&m->criu, c->client, c->dir, false, &o, &c->dump) < 0)
-		return criu_mode_run_failed("criu dump"), -1;
+		return criu_mode_err(&L->lab.err, "criu dump");
 	c->dumped = true;
 	/* a dump that worked killed the client; one that failed left it running */
-	if (stop_and_reap(c->client, "stopping the client") < 0)
+	if (stop_and_reap(L, c->client, "stopping the client") < 0)
 		return -1;
 	c->seq_before = last_seen(L, c->client, 2);
 	if (c->dump.cls != CRIULOG_OK)
 		return 0;
 	if (c->move && lab_move_addr(&L->lab, NS_CLIENT, IX_CLIENT, OLD_SRC, NEW_SRC, 24) < 0)
-		return repro_err_print(&L->lab.err), -1;
+		return -1;
 	if (criu_restore(&m->criu, c->dir, &o, &c->restore, &c->restored) < 0)
-		return criu_mode_run_failed("criu restore"), -1;
+		return criu_mode_err(&L->lab.err, "criu restore");
 	c->restore_ran = true;
 	if (c->restore.cls == CRIULOG_OK && c->restored > 0) {
 		/* seq_before + 2 may have been sent before the dump froze it; + 3 needs an
 		 * echo that came back after the restore */
 		r = seen(L, c->client, c->seq_before + 3, RESUME_WAIT_MS, &c->resumed_from);
 		if (r < 0)
-			return criu_mode_run_failed("waiting for the restored client's pings"), -1;
+			return criu_mode_err(&L->lab.err, "waiting for the restored client's pings");
 		c->resumed = r;
 	}
-	return stop_and_reap(c->restored, "stopping the restored client");
+	return stop_and_reap(L, c->restored, "stopping the restored client");
 }
 
 /* ---- verdict and output ---- */
@@ -375,8 +376,6 @@ static void print_case(const struct ucase *c)
 
 static void json_case(struct json *j, const struct criu_mode *m, const struct ucase *c)
 {
-	char ep[SA_ENDPOINT_MAX];
-
 	json_obj_begin(j);
 	json_kstr(j, "name", c->name);
 	json_kbool(j, "address_moved", c->move);
@@ -404,14 +403,14 @@ static void json_case(struct json *j, const struct criu_mode *m, const struct uc
 		json_null(j);
 	else
 		json_bool(j, c->resumed == 1);
-	json_kstr(j, "resumed_from", c->resumed == 1 ? sa_endpoint_text(&c->resumed_from, ep, sizeof(ep))
-						     : NULL);
+	sa_json(j, "resumed_from", &c->resumed_from, c->resumed == 1);
 	json_obj_end(j);
 }
 
 static void print_json(const struct criu_mode *m, const struct ucase *cases,
 		       enum repro_status s, const char *why)
 {
+	struct sockaddr_storage peer;
 	struct json j;
 
 	json_init(&j, stdout, true);
@@ -422,8 +421,8 @@ static void print_json(const struct criu_mode *m, const struct ucase *cases,
 	json_kstr(&j, "family", "ipv4");
 	json_kstr(&j, "old_source", OLD_SRC);
 	json_kstr(&j, "new_source", NEW_SRC);
-	json_kstr(&j, "peer", PEER);
-	json_ku64(&j, "peer_port", PORT);
+	sa_make(PEER, PORT, &peer);
+	sa_json(&j, "peer", &peer, true);
 	json_obj_end(&j);
 	json_key(&j, "cases");
 	json_arr_begin(&j);
@@ -476,8 +475,10 @@ int udp_criu(struct criu_mode *m, bool json)
 		goto out;
 	}
 	for (int i = 0; i < 2; i++) {
-		if (run_case(m, &L, &cases[i], max_s) < 0)
+		if (run_case(m, &L, &cases[i], max_s) < 0) {
+			repro_err_print(&L.lab.err);
 			goto out;
+		}
 		/* the moved case needs a control that worked, or it proves nothing */
 		if (i == 0 && !(cases[0].restore.cls == CRIULOG_OK && cases[0].resumed == 1))
 			break;

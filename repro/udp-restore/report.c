@@ -120,28 +120,13 @@ static void json_step(struct json *j, const char *key, const struct step *s)
 	json_kstr(j, key, s->tried ? step_word(s) : NULL);
 }
 
-/* This program's endpoint members: "local": address, "local_port": port. */
-static void json_endpoint(struct json *j, const char *akey, const char *pkey,
-			  const struct sockaddr_storage *ss, bool have)
-{
-	char a[SA_ENDPOINT_MAX];
-
-	json_kstr(j, akey, have ? sa_addr_text(ss, a, sizeof(a)) : NULL);
-	if (have)
-		json_ku64(j, pkey, sa_port(ss));
-	else {
-		json_key(j, pkey);
-		json_null(j);
-	}
-}
-
 static void json_diag(struct json *j, const struct captured *c)
 {
 	json_obj_begin(j);
 	json_kstr(j, "error", c->diag_err ? strerrorname_np(c->diag_err) : NULL);
 	if (!c->diag_err) {
-		json_endpoint(j, "local", "local_port", &c->diag.local, true);
-		json_endpoint(j, "peer", "peer_port", &c->diag.peer, true);
+		sa_json(j, "local", &c->diag.local, true);
+		sa_json(j, "peer", &c->diag.peer, true);
 		json_kstr(j, "state", sockdiag_state_name(c->diag.state));
 		json_ku64(j, "inode", c->diag.inode);
 		json_ku64(j, "ifindex", c->diag.ifindex);
@@ -163,8 +148,8 @@ static void json_captured(struct json *j, const struct captured *c)
 {
 	json_obj_begin(j);
 	json_kstr(j, "family", NETS[c->fi].name);
-	json_endpoint(j, "local", "local_port", &c->local, true);
-	json_endpoint(j, "peer", "peer_port", &c->peer, true);
+	sa_json(j, "local", &c->local, true);
+	sa_json(j, "peer", &c->peer, true);
 	json_ku64(j, "inode", c->inode);
 	json_key(j, "sockopt");
 	json_obj_begin(j);
@@ -190,7 +175,7 @@ static void json_row(struct json *j, const struct row *r)
 	json_step(j, "connect", &r->connect);
 	json_step(j, "send", &r->send);
 	json_kbool(j, "dropped", r->dropped);
-	json_endpoint(j, "local", "local_port", &r->local, r->have_local);
+	sa_json(j, "local", &r->local, r->have_local);
 	json_key(j, "out");
 	if (r->in == IN_NOT_SENT)
 		json_null(j);
@@ -204,6 +189,8 @@ static void json_row(struct json *j, const struct row *r)
 
 static void json_network(struct json *j, unsigned families)
 {
+	struct sockaddr_storage peer;
+
 	json_key(j, "network");
 	json_arr_begin(j);
 	for (int fi = 0; fi < N_FAMILIES; fi++) {
@@ -213,8 +200,8 @@ static void json_network(struct json *j, unsigned families)
 		json_kstr(j, "family", NETS[fi].name);
 		json_kstr(j, "old_source", NETS[fi].old_src);
 		json_kstr(j, "new_source", NETS[fi].new_src);
-		json_kstr(j, "peer", NETS[fi].peer);
-		json_ku64(j, "peer_port", ECHO_PORT);
+		sa_make(NETS[fi].peer, ECHO_PORT, &peer);
+		sa_json(j, "peer", &peer, true);
 		json_obj_end(j);
 	}
 	json_arr_end(j);

@@ -34,6 +34,8 @@ One Markdown file ready to paste into an issue (DIR/report.md) and its JSON twin
   -n, --no-tests          run no tests
   -T, --timeout S         limit for each reproducer and CRIU run (default 120)
       --tests-timeout S   limit for the whole test run (default 1800)
+      --render FILE       only render FILE (a report.json) as the Markdown, on stdout
+      --tap-json FILE     only parse FILE (bats TAP) as the report's tests JSON
   -h, --help              this help
   -V, --version           version
 
@@ -58,6 +60,7 @@ is_count() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -gt 0 ] 2>/dev/null; }
 
 # --- options ---------------------------------------------------------------------
 OUT=crdiag-report PID_ARG="" TIMEOUT=120 TESTS_TIMEOUT=1800 MODE=full TEST_ARGS=() MODES=()
+RENDER_ONLY="" TAP_ONLY=""
 ARGV=("$@")
 while [ $# -gt 0 ]; do
 	opt=$1 val=""
@@ -65,7 +68,7 @@ while [ $# -gt 0 ]; do
 	--*=*) val=${opt#*=} opt=${opt%%=*} ;;
 	esac
 	case $opt in
-	-o | --output | -p | --pid | -t | --tests | -T | --timeout | --tests-timeout)
+	-o | --output | -p | --pid | -t | --tests | -T | --timeout | --tests-timeout | --render | --tap-json)
 		if [ -z "$val" ]; then
 			[ $# -ge 2 ] || { echo "$PROG: option '$opt' needs an argument" >&2; exit 2; }
 			val=$2
@@ -80,6 +83,8 @@ while [ $# -gt 0 ]; do
 	-n | --no-tests) MODES+=(none) MODE=none ;;
 	-T | --timeout) TIMEOUT=$val ;;
 	--tests-timeout) TESTS_TIMEOUT=$val ;;
+	--render) RENDER_ONLY=$val ;;
+	--tap-json) TAP_ONLY=$val ;;
 	-h | --help) usage; exit 0 ;;
 	-V | --version) echo "$PROG $VERSION"; exit 0 ;;
 	-*) echo "$PROG: unknown option '$opt' (see --help)" >&2; exit 2 ;;
@@ -101,6 +106,31 @@ fi
 if [ -n "$PID_ARG" ] && [ ! -d "/proc/$PID_ARG" ]; then
 	echo "$PROG: --pid: PID $PID_ARG: no such process" >&2
 	exit 2
+fi
+
+# The parser: src/crdiag-report/tap.jq, put here by make (tested alone: --tap-json).
+read -r -d '' TAP_JQ <<'JQ'
+@JQ tap.jq@
+JQ
+# The renderer: src/crdiag-report/render.jq, put here by make (tested alone: --render).
+read -r -d '' RENDER <<'JQ'
+@JQ render.jq@
+JQ
+
+# --render FILE / --tap-json FILE: one jq program alone on a file: nothing runs, nothing
+# is written (the renderer's test needs no report run).
+if [ -n "$RENDER_ONLY" ] || [ -n "$TAP_ONLY" ]; then
+	command -v jq >/dev/null || { echo "$PROG: jq is not installed (apt-get install jq, or make deps)" >&2; exit 2; }
+	if [ -n "$RENDER_ONLY" ]; then
+		[ -r "$RENDER_ONLY" ] || { echo "$PROG: --render: $RENDER_ONLY: cannot read it" >&2; exit 2; }
+		jq -r "$RENDER" "$RENDER_ONLY" 2>/dev/null ||
+			{ echo "$PROG: --render: $RENDER_ONLY: not a report.json" >&2; exit 2; }
+	else
+		[ -r "$TAP_ONLY" ] || { echo "$PROG: --tap-json: $TAP_ONLY: cannot read it" >&2; exit 2; }
+		jq -R -s "$TAP_JQ" "$TAP_ONLY" 2>/dev/null ||
+			{ echo "$PROG: --tap-json: $TAP_ONLY: not a TAP file" >&2; exit 2; }
+	fi
+	exit 0
 fi
 
 # --- running things, bounded and interruptible ---------------------------------------
@@ -351,29 +381,7 @@ criu_tier_one() {
 # tap_json TAPFILE: counts, failures with their output, skips with reasons. The JUnit
 # reporter turns bats timing on: results end in " # in N ms", which is not the name.
 tap_json() {
-	jq -R -s '
-		split("\n") as $l
-		| ([$l[] | capture("^1\\.\\.(?<n>[0-9]+)$") | .n | tonumber] | first) as $plan
-		| [ $l | to_entries[] | .key as $i | .value
-		    | capture("^(?<ok>ok|not ok) (?<num>[0-9]+) (?<rest>.*)$")
-		    | .rest |= sub(" # in [0-9]+ ms$"; "")
-		    | . + {at: $i} ] as $r
-		| [ $r[] | . as $t
-		    | ($t.rest | capture("^(?<name>.*) # (?i:skip)(?: (?<why>.*))?$")) as $s
-		    | {number: ($t.num | tonumber), name: $s.name, reason: ($s.why // "")} ] as $skips
-		| [ range(0; $r | length) as $k | $r[$k] | select(.ok == "not ok")
-		    | {number: (.num | tonumber), name: .rest,
-		       output: ([$l[(.at + 1):($r[$k + 1].at // ($l | length))][]
-		                 | select(startswith("#")) | sub("^# ?"; "")] | join("\n"))} ] as $fails
-		| {
-			planned: $plan,
-			total: ($r | length),
-			passed: (([$r[] | select(.ok == "ok")] | length) - ($skips | length)),
-			failed: ($fails | length),
-			skipped: ($skips | length),
-			failures: $fails,
-			skips: $skips
-		}' "$1"
+	jq -R -s "$TAP_JQ" "$1"
 }
 
 tests_section() {
@@ -455,146 +463,6 @@ process_section() {
 }
 
 # --- the Markdown, from the JSON ---------------------------------------------------------
-read -r -d '' RENDER <<'JQ'
-def cell: if . == null then "-" else tostring end | gsub("\\|"; "\\|") | gsub("\n"; " ");
-def row(c): "| " + (c | map(cell) | join(" | ")) + " |";
-def secs: if . == null then null else . * 100 | round / 100 end;
-def lines($n): if $n == 1 then "1 line" else "\($n) lines" end;
-def hex: if . == null then null else
-	[recurse(if . >= 16 then (. / 16 | floor) else empty end) % 16]
-	| reverse | map("0123456789abcdef"[.:.+1]) | "0x" + join("") end;
-def yesno: if . == true then "yes" elif . == false then "no" else "unknown" end;
-def fence($t): (if ($t | test("```")) then "~~~~" else "```" end) as $f
-	| $f + "text\n" + $t + (if ($t | endswith("\n")) or $t == "" then "" else "\n" end) + $f;
-def details($title; $l):
-	if $l == null then empty else
-	"<details><summary>" + ($title | @html) + " (" + $l.file + ", "
-	+ (if $l.shown < $l.lines then "last \($l.shown) of \(lines($l.lines))" else lines($l.lines) end)
-	+ ")</summary>\n\n" + fence($l.text) + "\n\n</details>\n" end;
-def size: if . == null then "-" else
-	[., 0] | until(.[0] < 1024 or .[1] == 5; [.[0] / 1024, .[1] + 1])
-	| if .[1] == 0 then "\(.[0]) B" else
-	  "\(.[0] * 100 | round / 100) \(["B", "KiB", "MiB", "GiB", "TiB", "PiB"][.[1]])" end end;
-def endpoint: if . == null then "-" elif (.address | test(":")) then "[\(.address)]:\(.port)"
-	else "\(.address):\(.port)" end;
-
-. as $r
-| $r.facts as $f
-| $r.criu as $c
-| [
-"# crdiag report",
-"",
-"Written by `crdiag-report \($r.report.version)` on \($r.report.generated) in \($r.report.seconds) s: `\($r.report.command)`.",
-"",
-"## Summary",
-"",
-"- Reproducers: " + ([$r.repros[] | "\(.name) **\(.verdict)**"] | join(", ")),
-"- CRIU: " + (if $c.status == "not found" then "not found (\($c.reason))"
-	elif $c.status == "usable" then "\($c.version // "version unknown") at `\($c.path)`, usable"
-	elif $c.status == "unusable" then "\($c.version // "version unknown") at `\($c.path)`, unusable: \($c.reason)"
-	else "error: \($c.reason)" end),
-"- Tests: " + (if $r.tests.ran then "\($r.tests.passed) passed, \($r.tests.failed) failed, \($r.tests.skipped) skipped"
-	+ (if $r.tests.timed_out then " (timed out after \($r.tests.timeout) s)" else "" end)
-	else $r.tests.reason end),
-"",
-"## Facts",
-"",
-"| fact | value |",
-"|---|---|",
-row(["kernel release", $f.kernel_release]),
-row(["kernel version", $f.kernel_version]),
-row(["architecture", $f.architecture]),
-row(["page size", $f.page_size]),
-row(["distribution", $f.os]),
-row(["kernel config", $f.kernel_config.source // "unknown (none of \($f.kernel_config.searched | join(", ")))"]),
-($f.kernel_config | to_entries[] | select(.key | startswith("CONFIG_")) | row([.key, .value])),
-row(["PAGEMAP_SCAN", if $f.pagemap_scan == null then "unknown: \($f.pagemap_probe_error)"
-	elif $f.pagemap_scan then "supported (categories \($f.pagemap_scan_categories))"
-	else "not supported" end]),
-row(["MAX_RW_COUNT", if $f.max_rw_count then "\($f.max_rw_count | hex) (\($f.max_rw_count) bytes per read)" else null end]),
-row(["vm.max_map_count", $f.vm_max_map_count]),
-row(["vm.overcommit_memory", $f.vm_overcommit_memory]),
-row(["uid", $f.uid]),
-row(["crdiag", $f.crdiag_version + (if $f.crdiag_commit then " (\($f.crdiag_commit))" else "" end)]),
-"",
-"## CRIU",
-"",
-"| criu | value |",
-"|---|---|",
-row(["status", $c.status]),
-row(["path", $c.path]),
-row(["version", $c.version]),
-row(["criu check", if $c.check_status == null then "not run" elif $c.check_status == 0 then "passed"
-	else "failed (exit \($c.check_status))" end]),
-row(["reason", $c.reason]),
-"",
-(if $c.status == "not found" then "`criu --version` and `criu check`: not run, CRIU not found.\n" else empty end),
-details("criu --version"; $c.version_output),
-details("criu check"; $c.check_output),
-"## Reproducers",
-"",
-"| reproducer | verdict | exit | seconds | reason |",
-"|---|---|---|---|---|",
-($r.repros[] | row([.command, .verdict, .exit_code, .seconds, .reason])),
-"",
-"## CRIU tier",
-"",
-"| run | verdict | exit | seconds | reason |",
-"|---|---|---|---|---|",
-($r.criu_tier[] | row([.command, .verdict, .exit_code, .seconds, .reason])),
-"",
-(if ([$r.criu_tier[].runs[]] | length) == 0 then "No CRIU run was made (each says why above)."
- else "| reproducer | CRIU run | exit | seconds | class | decisive line |\n|---|---|---|---|---|---|\n"
-	+ ([$r.criu_tier[] | .command as $n | .runs[]
-		| row([$n, .step, .exit_code, (.seconds | secs), .class, .line])] | join("\n")) end),
-"",
-"## Tests",
-"",
-(if $r.tests.ran | not then $r.tests.reason else
-	"`bats \($r.tests.files | join(" "))`: \($r.tests.total) of \($r.tests.planned // "?") tests ran in \($r.tests.seconds) s: "
-	+ "**\($r.tests.passed) passed, \($r.tests.failed) failed, \($r.tests.skipped) skipped**"
-	+ (if $r.tests.timed_out then ", timed out after \($r.tests.timeout) s" else "" end)
-	+ ". TAP: `\($r.tests.tap)`, JUnit: `\($r.tests.junit // "none")`.\n"
-	+ (if $r.tests.failed > 0 then "\nFailed:\n\n" + ([$r.tests.failures[]
-		| "- \(.number) \(.name)" + (if .output != "" then "\n\n" + ("  " + fence(.output) | gsub("\n"; "\n  ")) else "" end)]
-		| join("\n")) + "\n" else "" end)
-	+ (if $r.tests.skipped > 0 then "\nSkipped:\n\n" + ([$r.tests.skips[]
-		| "- \(.number) \(.name): \(if .reason == "" then "(no reason given)" else .reason end)"] | join("\n")) + "\n" else "" end)
-	end),
-"",
-"## Process",
-"",
-(if $r.process == null then "No process given (`--pid PID` adds one)." else
-	($r.process as $p |
-	"PID \($p.pid) (\($p.comm // "?"))\n\n"
-	+ (if $p.vmas then
-		"VMAs: \($p.vmas.count), virtual \($p.vmas.virtual | size), resident \($p.vmas.resident | size), "
-		+ "pagemap \($p.vmas.pagemap_bytes | size) in \($p.vmas.reads) reads; "
-		+ "**\($p.vmas.over_cap | length) over the read cap** (\($p.vmas.max_rw_count | hex) bytes per read)\n"
-		+ (if ($p.vmas.over_cap | length) > 0 then
-			"\n| VMA | size | perms | kind | pagemap bytes | reads | name |\n|---|---|---|---|---|---|---|\n"
-			+ ([$p.vmas.over_cap[] | row(["\(.start)-\(.["end"])", (.size | size), .perms, .kind,
-				"\(.pagemap_bytes | hex) (\(.pagemap_bytes | size))", .reads, .name])] | join("\n")) + "\n" else "" end)
-	  else "VMAs: not read: \($p.vmas_error)\n" end)
-	+ "\n"
-	+ (if $p.sockets then
-		"Sockets: \($p.sockets.inet) inet (\($p.sockets.udp | length) UDP, \($p.sockets.tcp) TCP), \($p.sockets.other) other; "
-		+ "**\($p.sockets.udp_bound_source) UDP bound to a source address**\n"
-		+ (if ($p.sockets.udp | length) > 0 then
-			"\n| fd | family | local | peer | state | bound source |\n|---|---|---|---|---|---|\n"
-			+ ([$p.sockets.udp[] | row([.fd, .family, (.local | endpoint), (.peer | endpoint),
-				.state, (.bound_source | yesno)])] | join("\n")) + "\n" else "" end)
-	  else "Sockets: not read: \($p.sockets_error)\n" end))
-	end),
-"",
-"## Logs",
-"",
-($r.repros[] | details(.command; .log)),
-($r.criu_tier[] | details(.command + " (JSON)"; .log), (if .stderr.lines > 0 then details(.command + " (stderr)"; .stderr) else empty end)),
-(if $r.tests.ran then details("bats (TAP)"; $r.tests.log),
-	(if $r.tests.stderr.lines > 0 then details("bats (stderr)"; $r.tests.stderr) else empty end) else empty end)
-] | join("\n")
-JQ
 
 # --- main -----------------------------------------------------------------------------
 RESOLVED_TESTS=()
