@@ -19,9 +19,6 @@ static char *hex2(char *p, unsigned v)
 	return p;
 }
 
-/* One member: a literal key (copied whole) and its value. */
-#define M(j, key, kind, v) (json_klit(j, key), json_##kind(j, v))
-
 void vma_json_members(struct json *j, const struct vma *v, const struct cost *cost,
 		      const struct pm_counts *c, unsigned known, uint64_t page_size)
 {
@@ -31,32 +28,32 @@ void vma_json_members(struct json *j, const struct vma *v, const struct cost *co
 	*p++ = ':';
 	p = hex2(p, v->dev_minor);
 	*p = '\0';
-	M(j, "start", hex, v->start);
-	M(j, "end", hex, v->end);
-	M(j, "size", u64, vma_size(v));
-	M(j, "perms", str, v->perms);
-	M(j, "offset", hex, v->offset);
-	M(j, "dev", str, dev);
-	M(j, "inode", u64, v->inode);
-	M(j, "name", str, v->name);
-	M(j, "deleted", bool, v->deleted);
-	M(j, "kind", str, vma_kind_name(v->kind));
-	M(j, "pages", u64, cost->pages);
+	json_m(j, hex, "start", v->start);
+	json_m(j, hex, "end", v->end);
+	json_m(j, u64, "size", vma_size(v));
+	json_m(j, str, "perms", v->perms);
+	json_m(j, hex, "offset", v->offset);
+	json_m(j, str, "dev", dev);
+	json_m(j, u64, "inode", v->inode);
+	json_m(j, str, "name", v->name);
+	json_m(j, bool, "deleted", v->deleted);
+	json_m(j, str, "kind", vma_kind_name(v->kind));
+	json_m(j, u64, "pages", cost->pages);
 	if (c) {
-		M(j, "skipped", bool, c->skipped);
-		M(j, "present", u64, c->present);
-		M(j, "resident", u64, c->present * page_size);
-		M(j, "swapped", u64, c->swapped);
-		M(j, "file", u64, c->file);
+		json_m(j, bool, "skipped", c->skipped);
+		json_m(j, u64, "present", c->present);
+		json_m(j, u64, "resident", c->present * page_size);
+		json_m(j, u64, "swapped", c->swapped);
+		json_m(j, u64, "file", c->file);
 		if (known & PM_HAS_HUGE)
-			M(j, "huge", u64, c->huge);
+			json_m(j, u64, "huge", c->huge);
 		if (known & PM_HAS_PFNZERO)
-			M(j, "pfnzero", u64, c->pfnzero);
-		M(j, "soft_dirty", u64, c->soft_dirty);
+			json_m(j, u64, "pfnzero", c->pfnzero);
+		json_m(j, u64, "soft_dirty", c->soft_dirty);
 	}
-	M(j, "pagemap_bytes", u64, cost->pagemap_bytes);
-	M(j, "reads", u64, cost->reads);
-	M(j, "over_cap", bool, cost->over_cap);
+	json_m(j, u64, "pagemap_bytes", cost->pagemap_bytes);
+	json_m(j, u64, "reads", cost->reads);
+	json_m(j, bool, "over_cap", cost->over_cap);
 }
 
 void vma_json_totals(struct json *j, const struct cost_totals *t)

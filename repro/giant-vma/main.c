@@ -125,7 +125,6 @@ static int parse_args(int argc, char **argv, struct opts *o, struct repro_err *e
 		CRIU_MODE_LONGOPTS,
 		{ 0 },
 	};
-	long ps = sysconf(_SC_PAGESIZE);
 	unsigned long n;
 	int c, r;
 
@@ -133,15 +132,8 @@ static int parse_args(int argc, char **argv, struct opts *o, struct repro_err *e
 	while ((c = getopt_long(argc, argv, ":s:c:n:Ht:p:CjhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (units_parse_size(optarg, &o->size) < 0)
-				return repro_errx(e, errno == ERANGE ? "--size: '%s' is more than 16 EiB" :
-						  "--size: invalid size '%s' (a number with an optional "
-						  "K, M, G or T suffix)", optarg);
-			if (o->size == 0)
-				return repro_errx(e, "--size: must be more than 0");
-			if (o->size % (uint64_t)ps)
-				return repro_errx(e, "--size: %" PRIu64 " is not a multiple of the page "
-						  "size (%ld)", o->size, ps);
+			if (giant_parse_size(optarg, &o->size, e) < 0)
+				return -1;
 			break;
 		case 'c':
 			if (parse_count(optarg, GIANT_MAX_COMMIT, &n) < 0)

@@ -108,7 +108,6 @@ static int parse_args(int argc, char **argv, struct opts *o, struct repro_err *e
 	static const struct { const char *name; unsigned bits; } strategies[] = {
 		{ "single", S_SINGLE }, { "chunked", S_CHUNKED }, { "scan", S_SCAN }, { "all", S_ALL },
 	};
-	long ps = sysconf(_SC_PAGESIZE);
 	char *end;
 	int c;
 
@@ -137,15 +136,8 @@ static int parse_args(int argc, char **argv, struct opts *o, struct repro_err *e
 			o->strategy_name = optarg;
 			break;
 		case 's':
-			if (units_parse_size(optarg, &o->size) < 0)
-				return repro_errx(e, errno == ERANGE ? "--size: '%s' is more than 16 EiB" :
-						  "--size: invalid size '%s' (a number with an optional "
-						  "K, M, G or T suffix)", optarg);
-			if (o->size == 0)
-				return repro_errx(e, "--size: must be more than 0");
-			if (o->size % (uint64_t)ps)
-				return repro_errx(e, "--size: %" PRIu64 " is not a multiple of the page "
-						  "size (%ld)", o->size, ps);
+			if (giant_parse_size(optarg, &o->size, e) < 0)
+				return -1;
 			o->size_set = 1;
 			break;
 		case 'c':
@@ -539,6 +531,29 @@ static void print_text(const struct report *R)
 		       " (the single read did not see the whole VMA)" : "");
 }
 
+/* The strategies --strategy asks for, on the one VMA. NULL, or when the target failed
+ * (errno kept) the words for target_error: during which read. */
+static const char *run_strategies(const struct opts *o, const struct pm_kernel *k,
+				  struct vma_list *one, struct report *R)
+{
+	snprintf(R->single.why_not, sizeof(R->single.why_not), "not run (--strategy %s)",
+		 o->strategy_name);
+	snprintf(R->chunked.why_not, sizeof(R->chunked.why_not), "not run (--strategy %s)",
+		 o->strategy_name);
+	snprintf(R->scan.why_not, sizeof(R->scan.why_not), "not run (--strategy %s)",
+		 o->strategy_name);
+	if (o->strategies & S_SCAN && !k->scan)
+		snprintf(R->scan.why_not, sizeof(R->scan.why_not), "not supported by this kernel "
+			 "(%s; Linux 6.7+ has it)", strerrorname_np(k->scan_errno));
+	if (o->strategies & S_SINGLE && run_single(R->pid, one, k, &R->single, &R->stale) < 0)
+		return " (it exited during the single pread)";
+	if (o->strategies & S_CHUNKED && run_strategy(R->pid, one, PM_READ, k, &R->chunked) < 0)
+		return " (it exited during the chunked read)";
+	if (o->strategies & S_SCAN && k->scan && run_strategy(R->pid, one, PM_SCAN, k, &R->scan) < 0)
+		return " (it exited during PAGEMAP_SCAN)";
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .strategies = S_ALL, .strategy_name = "all",
@@ -547,6 +562,7 @@ int main(int argc, char **argv)
 	struct vma_list l = { 0 };
 	struct repro_err e = { 0 };
 	struct pm_kernel k;
+	const char *during;
 	uint64_t addr;
 	ssize_t i;
 	int status = REPRO_ERROR;
@@ -593,26 +609,8 @@ int main(int argc, char **argv)
 	cost_vma(R.v, k.page_size, &R.cost);
 	struct vma_list one = vma_list_one(&l.v[i]);
 
-	snprintf(R.single.why_not, sizeof(R.single.why_not), "not run (--strategy %s)",
-		 o.strategy_name);
-	snprintf(R.chunked.why_not, sizeof(R.chunked.why_not), "not run (--strategy %s)",
-		 o.strategy_name);
-	snprintf(R.scan.why_not, sizeof(R.scan.why_not), "not run (--strategy %s)",
-		 o.strategy_name);
-	if (o.strategies & S_SCAN && !k.scan)
-		snprintf(R.scan.why_not, sizeof(R.scan.why_not), "not supported by this kernel "
-			 "(%s; Linux 6.7+ has it)", strerrorname_np(k.scan_errno));
-
-	if (o.strategies & S_SINGLE && run_single(R.pid, &one, &k, &R.single, &R.stale) < 0) {
-		target_error(R.pid, " (it exited during the single pread)");
-		goto out;
-	}
-	if (o.strategies & S_CHUNKED && run_strategy(R.pid, &one, PM_READ, &k, &R.chunked) < 0) {
-		target_error(R.pid, " (it exited during the chunked read)");
-		goto out;
-	}
-	if (o.strategies & S_SCAN && k.scan && run_strategy(R.pid, &one, PM_SCAN, &k, &R.scan) < 0) {
-		target_error(R.pid, " (it exited during PAGEMAP_SCAN)");
+	if ((during = run_strategies(&o, &k, &one, &R)) != NULL) {
+		target_error(R.pid, during);
 		goto out;
 	}
 	compare(&R.single, &R.chunked, &R.scan, &R.agree);

@@ -12,10 +12,10 @@
 
 static int put_line(FILE *f, struct strbuf *b)
 {
-	int r = fprintf(f, "%s\n", b->s ? b->s : "");
+	int r = (b->len && fwrite(b->s, 1, b->len, f) != b->len) || putc('\n', f) == EOF;
 
 	sb_reset(b);
-	return r < 0 ? -1 : 0;
+	return r ? -1 : 0;
 }
 
 int batch_table(FILE *f, const struct snapshot *s, const struct order_spec *spec,

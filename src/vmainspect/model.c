@@ -70,7 +70,7 @@ int model_snapshot(pid_t pid, enum pm_backend backend, const struct pm_kernel *k
 	}
 	if (elfmodel_take(pid, &s.vmas, elf, &s.elf) < 0)
 		goto fail;
-	cost_totals(&s.vmas, s.counts, k->page_size, &s.totals);
+	cost_totals(&s.vmas, s.counts, s.cost, k->page_size, &s.totals);
 	*out = s;
 	return 0;
 fail:
@@ -146,8 +146,16 @@ int model_order(const struct snapshot *s, const struct order_spec *spec, struct 
 	for (size_t i = 0; i < s->vmas.n; i++)
 		if (model_match(s, i, spec->filter))
 			o->idx[o->n++] = i;
-	if (o->n > 1)
+	/* maps lists VMAs by address: that order needs no sort, its reverse a flip */
+	if (spec->key == SORT_ADDRESS) {
+		for (size_t i = 0, k = o->n; spec->reverse && i < --k; i++) {
+			size_t t = o->idx[i];
+			o->idx[i] = o->idx[k];
+			o->idx[k] = t;
+		}
+	} else if (o->n > 1) {
 		qsort_r(o->idx, o->n, sizeof(*o->idx), cmp_rows, &ctx);
+	}
 	return 0;
 }
 
