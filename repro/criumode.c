@@ -74,27 +74,32 @@ int criu_mode_begin(struct criu_mode *m)
 	return 0;
 }
 
+int criu_mode_skip(const struct criu_mode *m, bool json, const char *why)
+{
+	if (json) {
+		struct json j;
+		json_init(&j, stdout, true);
+		json_obj_begin(&j);
+		criu_mode_json_criu(&j, m);
+		repro_json_verdict(&j, REPRO_SKIPPED, why);
+		json_obj_end(&j);
+		json_finish(&j);
+		fflush(stdout);
+		return REPRO_SKIPPED;
+	}
+	return repro_verdict(REPRO_SKIPPED, "%s", why);
+}
+
 int criu_mode_print_skip(const struct criu_mode *m, bool json)
 {
 	char reason[1024];
 
 	snprintf(reason, sizeof(reason), "CRIU unusable here: %s",
 		 m->criu.reason ? m->criu.reason : "unknown");
-	if (json) {
-		struct json j;
-		json_init(&j, stdout, true);
-		json_obj_begin(&j);
-		criu_mode_json_criu(&j, m);
-		repro_json_verdict(&j, REPRO_SKIPPED, reason);
-		json_obj_end(&j);
-		json_finish(&j);
-		fflush(stdout);
-		return REPRO_SKIPPED;
-	}
-	if (m->criu.path)
+	if (!json && m->criu.path)
 		printf("criu:        %s%s%s\n", m->criu.path, m->criu.version ? ", version " : "",
 		       m->criu.version ? m->criu.version : "");
-	return repro_verdict(REPRO_SKIPPED, "%s", reason);
+	return criu_mode_skip(m, json, reason);
 }
 
 char *criu_mode_subdir(const struct criu_mode *m, const char *name, struct repro_err *e)

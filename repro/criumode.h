@@ -81,7 +81,12 @@ int criu_mode_validate(const struct criu_mode *m);
  * criu_mode_print_skip); REPRO_ERROR with the error printed. */
 int criu_mode_begin(struct criu_mode *m);
 
-/* The skip, as a verdict line or a JSON document; returns REPRO_SKIPPED. */
+/* A skip for why, as a verdict line or a JSON document ("criu" and the verdict);
+ * returns REPRO_SKIPPED. */
+int criu_mode_skip(const struct criu_mode *m, bool json, const char *why);
+
+/* The skip of an unusable CRIU, as a verdict line or a JSON document; returns
+ * REPRO_SKIPPED. */
 int criu_mode_print_skip(const struct criu_mode *m, bool json);
 
 /* "DIR/name", created; malloc'ed. NULL with e filled. */

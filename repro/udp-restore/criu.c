@@ -435,21 +435,6 @@ static void print_json(const struct criu_mode *m, const struct ucase *cases,
 	json_finish(&j);
 }
 
-static int print_skip(const struct criu_mode *m, bool json, const char *why)
-{
-	if (json) {
-		struct json j;
-		json_init(&j, stdout, true);
-		json_obj_begin(&j);
-		criu_mode_json_criu(&j, m);
-		repro_json_verdict(&j, REPRO_SKIPPED, why);
-		json_obj_end(&j);
-		json_finish(&j);
-		return REPRO_SKIPPED;
-	}
-	return repro_verdict(REPRO_SKIPPED, "%s", why);
-}
-
 int udp_criu(struct criu_mode *m, bool json)
 {
 	struct ucase cases[2] = { { .name = "control", .resumed = -1 },
@@ -467,7 +452,7 @@ int udp_criu(struct criu_mode *m, bool json)
 		return criu_mode_end(m, w);
 	w = lab_setup(&L, why, sizeof(why));
 	if (w == REPRO_SKIPPED) {
-		status = print_skip(m, json, why);
+		status = criu_mode_skip(m, json, why);
 		goto out;
 	}
 	if (w < 0) {
