@@ -2,18 +2,15 @@
 #include "view.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "crt.h"
 #include "detail.h"
 #include "fmt.h"
-#include "proc.h"
 #include "monotime.h"
 
 #define ALIVE_EVERY 1.0 /* seconds between checks that the process still exists */
@@ -40,7 +37,6 @@ struct ui {
 	char msg[200];            /* one-shot message for the status line */
 	long ticks;               /* -d periods that have passed */
 	double next_refresh, next_alive;
-	int pidfd;                /* the process, to see it exit without reading /proc; -1 */
 	struct strbuf line;       /* scratch */
 };
 
@@ -108,23 +104,14 @@ static void rescan(struct ui *u)
 	reorder(u, false);
 }
 
-/* Only a rescan reads /proc: between rescans the exit shows through a pidfd, which
- * becomes readable when the process exits (a zombie included). Without one (a kernel
- * before 5.3), /proc/PID/stat once a period, as before. */
+/* Only a rescan reads /proc: between rescans kill(pid, 0) says whether the process is
+ * still there (ESRCH once it is gone and reaped). A zombie still answers; the next
+ * rescan finds its mm gone and marks it exited then. */
 static void check_alive(struct ui *u)
 {
-	struct pollfd p = { .fd = u->pidfd, .events = POLLIN };
-	int z;
-
 	if (u->exited)
 		return;
-	if (u->pidfd >= 0) {
-		if (poll(&p, 1, 0) > 0)
-			u->exited = true;
-		return;
-	}
-	z = proc_is_zombie(u->cfg->pid);
-	if (z == 1 || (z < 0 && errno == ESRCH))
+	if (kill(u->cfg->pid, 0) < 0 && errno == ESRCH)
 		u->exited = true;
 }
 
@@ -581,19 +568,15 @@ static void ui_free(struct ui *u)
 	sb_free(&u->filter);
 	sb_free(&u->saved);
 	sb_free(&u->line);
-	if (u->pidfd >= 0)
-		close(u->pidfd);
-	u->pidfd = -1;
 	errno = err;
 }
 
 int view_run(const struct view_config *cfg, struct snapshot *first)
 {
-	struct ui u = { .cfg = cfg, .spec = cfg->spec, .pidfd = -1 };
+	struct ui u = { .cfg = cfg, .spec = cfg->spec };
 	bool dirty = true;
 	int react;
 
-	u.pidfd = pidfd_open(cfg->pid, 0);
 	u.snap = *first;
 	memset(first, 0, sizeof(*first));
 	if (cfg->spec.filter && *cfg->spec.filter &&
