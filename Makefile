@@ -31,6 +31,10 @@ BIN := bin
 SAN :=
 endif
 TBIN := $(BUILD)/t
+# Absolute and quoted for the shell: a checkout's path may hold spaces, which $(abspath)
+# would split into words.
+QBIN = "$(CURDIR)/$(BIN)"
+QTBIN = "$(CURDIR)/$(TBIN)"
 
 # Deferred (=): pkg-config runs only when a compile needs it, after `make deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -118,7 +122,7 @@ fuzz: deps
 		t=$$(basename $$f); c=build/fuzz/corpus-$$t; \
 		extra=$$(bats/fuzz/seeds.sh $$c $$t) || exit 1; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- $$c $$extra \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- $$c $${extra:+"$$extra"} \
 			2>build/fuzz/$$t.log || { tail -40 build/fuzz/$$t.log; exit 1; }; \
 		grep -E '^stat::number_of_executed_units' build/fuzz/$$t.log; \
 	done
@@ -143,7 +147,7 @@ TESTS ?= bats
 check: deps
 	@$(MAKE) --no-print-directory all fuzzers
 	@mkdir -p $(BUILD)
-	CRDIAG_BIN=$(abspath $(BIN)) CRDIAG_TBIN=$(abspath $(TBIN)) CRDIAG_SANITIZE=$(SANITIZE) \
+	CRDIAG_BIN=$(QBIN) CRDIAG_TBIN=$(QTBIN) CRDIAG_SANITIZE=$(SANITIZE) \
 		bats $(BATS_FLAGS) --report-formatter tap --output $(BUILD) $(TESTS)
 
 # The guest runs what the host built: build first, then boot (bats/kernel/check-kernel.sh).
@@ -151,11 +155,15 @@ check: deps
 # console and kernel log land in $(BUILD)/kernel.
 KERNEL ?= linux-image-amd64
 KERNEL_TIMEOUT ?= 900
+# KERNEL_CACHE: where the kernel package and initramfs are kept (.ci/run's clone reuses
+# the checkout's); KERNEL_OUT: the guest's report, console, kernel log.
+KERNEL_CACHE ?= build/kernel
+KERNEL_OUT ?= $(BUILD)/kernel
 check-kernel: deps
 	@$(MAKE) --no-print-directory all
-	CRDIAG_BIN=$(abspath $(BIN)) CRDIAG_TBIN=$(abspath $(TBIN)) CRDIAG_SANITIZE=$(SANITIZE) \
+	CRDIAG_BIN=$(QBIN) CRDIAG_TBIN=$(QTBIN) CRDIAG_SANITIZE=$(SANITIZE) \
 		BATS_FLAGS="$(BATS_FLAGS)" bats/kernel/check-kernel.sh --kernel $(KERNEL) \
-		--cache build/kernel --out $(BUILD)/kernel --timeout $(KERNEL_TIMEOUT) $(TESTS)
+		--cache "$(KERNEL_CACHE)" --out "$(KERNEL_OUT)" --timeout $(KERNEL_TIMEOUT) $(TESTS)
 
 # make report [REPORT_DIR=build/report] [REPORT_FLAGS="--quick --pid PID"]: the whole
 # suite, every repro and the facts in one Markdown file to paste into a CRIU issue.
@@ -167,14 +175,14 @@ report: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@repro/demo.sh $(abspath $(BIN))
+	@repro/demo.sh $(QBIN)
 
 # make bench: the full tables (bats/bench/results.md), reported, never failed on speed.
 # make bench SHORT=1: the gate, vmainspect --json and --batch against the floor (best
 # CPU time of interleaved rounds), exit 1 when a ratio misses BENCH_TARGET (1.15).
 bench: deps
 	@$(MAKE) --no-print-directory all
-	bats/bench/bench.sh $(if $(filter 1,$(SHORT)),--short) $(abspath $(BIN)) $(abspath $(TBIN))
+	bats/bench/bench.sh $(if $(filter 1,$(SHORT)),--short) $(QBIN) $(QTBIN)
 
 install: all
 	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL)

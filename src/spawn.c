@@ -7,11 +7,12 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdclose.h"
 #include "monotime.h"
+#include "pidwait.h"
 
 #define KILL_GRACE_MS 2000
 #define POLL_SLICE_MS 250 /* how late a stop request is seen at worst */
@@ -75,7 +76,8 @@ static void child(const char *path, const char *const argv[], char *const env[],
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		goto fail;
 	/* nothing of ours leaks into the program (CRIU would complain about stray fds) */
-	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (fdclose_cloexec_from(3) < 0)
+		goto fail;
 	execve(path, (char *const *)argv, env);
 fail:
 	err = errno;
@@ -86,7 +88,7 @@ fail:
 }
 
 /* Wait for the child while collecting its output; kills it on timeout or stop. */
-static int supervise(pid_t pid, int pidfd, int out, const struct spawn_opts *o,
+static int supervise(pid_t pid, struct pidwait *pw, int out, const struct spawn_opts *o,
 		     struct spawn_result *r, int *wstatus)
 {
 	double start = r->seconds, deadline = o->timeout_ms > 0 ? start + o->timeout_ms / 1000.0 : 0;
@@ -95,10 +97,10 @@ static int supervise(pid_t pid, int pidfd, int out, const struct spawn_opts *o,
 	int sig_sent = 0;
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN },
+		struct pollfd p[2] = { { .fd = pidwait_fd(pw), .events = POLLIN },
 				       { .fd = out_open ? out : -1, .events = POLLIN } };
 		double t = mono_now();
-		int slice = POLL_SLICE_MS;
+		int slice = POLL_SLICE_MS, exited;
 
 		if (o->stop && *o->stop && !stopped) {
 			stopped = true;
@@ -120,7 +122,7 @@ static int supervise(pid_t pid, int pidfd, int out, const struct spawn_opts *o,
 		}
 		if (deadline && (deadline - t) * 1000 < slice)
 			slice = (int)((deadline - t) * 1000) + 1;
-		if (poll(p, 2, slice) < 0 && errno != EINTR)
+		if (poll(p, 2, pidwait_slice(pw, slice)) < 0 && errno != EINTR)
 			return -1;
 		if (out_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			int d = drain(out, r, &cap);
@@ -128,7 +130,9 @@ static int supervise(pid_t pid, int pidfd, int out, const struct spawn_opts *o,
 				return -1;
 			out_open = d == 0;
 		}
-		if (p[0].revents & POLLIN)
+		if ((exited = pidwait_exited(pw, p[0].revents)) < 0)
+			return -1;
+		if (exited)
 			break;
 	}
 	/* Exited: take what is left, but never wait for EOF: a process the program left
@@ -174,7 +178,8 @@ static void kill_reap(pid_t pid)
 static int run(const char *path, const char *const argv[], char *const env[], int nsfd,
 	       int out[2], int errp[2], const struct spawn_opts *o, struct spawn_result *r)
 {
-	int wstatus = 0, pidfd;
+	struct pidwait pw = { .fd = -1 };
+	int wstatus = 0;
 	pid_t pid;
 
 	r->seconds = mono_now();
@@ -191,18 +196,17 @@ static int run(const char *path, const char *const argv[], char *const env[], in
 	out[1] = -1;
 	close(errp[1]);
 	errp[1] = -1;
-	pidfd = pidfd_open(pid, 0);
-	if (pidfd < 0) {
+	if (pidwait_open(&pw, pid) < 0) {
 		kill_reap(pid);
 		return -1;
 	}
-	if (supervise(pid, pidfd, out[0], o, r, &wstatus) < 0) {
+	if (supervise(pid, &pw, out[0], o, r, &wstatus) < 0) {
 		if (errno != EINTR)
 			kill_reap(pid);
-		close(pidfd);
+		pidwait_close(&pw);
 		return -1;
 	}
-	close(pidfd);
+	pidwait_close(&pw);
 	r->seconds = mono_now() - r->seconds;
 	if (exec_error(errp[0]))
 		return -1;
