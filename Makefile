@@ -59,7 +59,9 @@ RLIB := $(BUILD)/librepro.a
 PROGS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard src/*/*.c)))))
 REPROS := $(addprefix repro-,$(sort $(notdir $(patsubst %/,%,$(dir $(wildcard repro/*/*.c))))))
 HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
-# A script program is src/NAME/NAME.sh -> bin/NAME, with @VERSION@ and @JQ FILE@ filled in.
+# A script program is src/NAME/NAME.sh -> bin/NAME, with @VERSION@ filled in and each
+# line "@include FILE" replaced by src/NAME/FILE (crdiag-report's jq programs: termsafe.jq,
+# render.jq, tap.jq, in files of their own so that each is tested alone).
 SCRIPTS := $(notdir $(basename $(wildcard src/*/*.sh)))
 
 ALL_BINS := $(PROGS:%=$(BIN)/%) $(SCRIPTS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%)
@@ -95,10 +97,10 @@ $(foreach h,$(HELPERS),$(eval $(call link_rule,$(TBIN)/$(h),bats/helpers/$(h).c)
 define script_rule
 $(BIN)/$(1): src/$(1)/$(1).sh $(wildcard src/$(1)/*.jq) Makefile
 	@mkdir -p $$(@D)
-	awk -v dir=src/$(1) '/^@JQ [^@]+@$$$$/ { f = $$$$2; sub(/@$$$$/, "", f); \
-		while ((r = (getline l < (dir "/" f))) > 0) if (l !~ /^#/) print l; \
-		if (r < 0) { print "no " dir "/" f > "/dev/stderr"; exit 1 } next } { print }' \
-		$$< >$$@.in && sed 's/@VERSION@/$$(VERSION)/g' $$@.in >$$@.tmp && rm -f $$@.in && \
+	awk -v dir=src/$(1) -v version=$$(VERSION) '/^@include / { f = dir "/" $$$$2; n = 0; \
+		while ((r = (getline l < f)) > 0) { print l; n++ } \
+		if (r < 0 || n == 0) { print "include: " f ": cannot read" > "/dev/stderr"; exit 1 } \
+		close(f); next } { gsub(/@VERSION@/, version); print }' $$< >$$@.tmp && \
 		chmod 0755 $$@.tmp && mv $$@.tmp $$@
 endef
 $(foreach s,$(SCRIPTS),$(eval $(call script_rule,$(s))))

@@ -3,8 +3,8 @@
 # the renderer (src/crdiag-report/render.jq: report.json -> Markdown) and the TAP parser
 # (src/crdiag-report/tap.jq). fixtures/report-sample.json is a real report of this
 # machine (report-fail.bats and report-mini.bats as its tests, --pid on a sleep), its
-# logs cut to four lines and two UDP sockets added; report-sample.md is what main's
-# inline renderer made of it, report-sample.tap the real TAP of that test run.
+# logs cut to four lines and two UDP sockets added; report-sample.md is what the
+# renderer of main (with termsafe.jq) made of it, report-sample.tap the real TAP of that test run.
 
 load helpers/common
 
@@ -49,8 +49,8 @@ teardown() { common_teardown; }
 @test "render and tap: a file that is not a report or not readable is one line, exit 2" {
 	echo '{"not": "a report"' >"$TMP/bad.json"
 	run -2 --separate-stderr "$BIN/crdiag-report" --render "$TMP/bad.json"
-	assert_equal "$stderr" "crdiag-report: --render: $TMP/bad.json: not a report.json"
+	assert_equal "$stderr" "crdiag-report: --render: $TMP/bad.json: not a report.json: parse error: Unfinished JSON term at EOF at line 2, column 0"
 	assert_equal "$output" ""
 	run -2 --separate-stderr "$BIN/crdiag-report" --tap-json "$TMP/none.tap"
-	assert_equal "$stderr" "crdiag-report: --tap-json: $TMP/none.tap: cannot read it"
+	assert_equal "$stderr" "crdiag-report: --tap-json: $TMP/none.tap: not a readable file"
 }

@@ -11,12 +11,14 @@
  *
  * Call order:
  *   criu_mode_begin    probe CRIU; when usable: the image directory (a temp dir), the
- *                      SIGINT/SIGTERM handlers (they set criu_mode_stop: every CRIU
- *                      run and wait then ends with EINTR), subreaper (to reap what
- *                      `restore -d` leaves)
+ *                      SIGINT/SIGTERM handlers (they set criu_mode_stop to the signal:
+ *                      every CRIU run and wait then ends with EINTR), subreaper (to
+ *                      reap what `restore -d` leaves)
  *   criu_mode_subdir, criu_mode_opts, criu_dump/criu_restore, criu_mode_print_run...
  *   criu_mode_end      on every path: every child stopped and reaped, the images
- *                      removed unless --keep; safe after a failed or skipped begin
+ *                      removed unless --keep; safe after a failed or skipped begin.
+ *                      After a SIGINT/SIGTERM it then dies of that signal (the shell's
+ *                      convention, $? 130/143, as the plain repros): call it last.
  * criu_mode_option, _validate, _begin, _end and the print/json calls print (they are
  * program code); the others fill a struct repro_err for the program to print.
  */
@@ -51,7 +53,9 @@ enum {
 
 #define CRIU_MODE_USAGE                                                                   \
 	"      --criu             run a real CRIU ($CRIU, else criu on PATH) and classify its\n" \
-	"                         log; skipped (77) when CRIU is missing or fails `criu check`\n" \
+	"                         log; skipped (77) when CRIU is missing or fails `criu check`;\n" \
+	"                         on SIGINT/SIGTERM it stops CRIU and all it started, removes\n" \
+	"                         the images, then dies of the signal (as without --criu)\n" \
 	"      --restore          with --criu: restore from a successful dump and check it\n"   \
 	"      --keep             with --criu: keep the image directory (default: removed)\n"   \
 	"      --criu-timeout S   with --criu: limit for each CRIU run (default 300 s)\n"
@@ -115,7 +119,8 @@ void criu_mode_print_images(const struct criu_mode *m);
 int criu_mode_err(struct repro_err *e, const char *what);
 
 /* Every child stopped and reaped, images removed unless kept. Returns status, or
- * REPRO_ERROR when the cleanup failed (printed). */
+ * REPRO_ERROR when the cleanup failed (printed); does not return after a SIGINT or
+ * SIGTERM: it dies of it. */
 int criu_mode_end(struct criu_mode *m, int status);
 
 #endif

@@ -56,6 +56,12 @@ const char *repro_err_text(const struct repro_err *e, int err, char *buf, size_t
 /* "prog: <repro_err_text(e, errno)>" on stderr; keeps errno, returns REPRO_ERROR. */
 int repro_err_print(const struct repro_err *e);
 
+/* The signal convention of every repro, for their --help (the CRIU modes keep it too:
+ * CRIU_MODE_USAGE says so; crdiag-report finds those by "--criu" in --help). */
+#define REPRO_SIGNALS_USAGE                                                              \
+	"Signals: SIGINT or SIGTERM stops a run: whatever it started is stopped and\n"     \
+	"removed, then it dies of that signal (the shell's $? 130 or 143).\n"
+
 /* "reproduced", "not-reproduced", "skipped", "error" */
 const char *repro_status_word(enum repro_status s);
 

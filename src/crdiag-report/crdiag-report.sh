@@ -34,8 +34,8 @@ One Markdown file ready to paste into an issue (DIR/report.md) and its JSON twin
   -n, --no-tests          run no tests
   -T, --timeout S         limit for each reproducer and CRIU run (default 120)
       --tests-timeout S   limit for the whole test run (default 1800)
-      --render FILE       only render FILE (a report.json) as the Markdown, on stdout
-      --tap-json FILE     only parse FILE (bats TAP) as the report's tests JSON
+      --render FILE       only print the Markdown of FILE (a report.json) on stdout
+      --tap-json FILE     only print the tests JSON the report makes of FILE (bats TAP)
   -h, --help              this help
   -V, --version           version
 
@@ -59,8 +59,7 @@ die() {
 is_count() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -gt 0 ] 2>/dev/null; }
 
 # --- options ---------------------------------------------------------------------
-OUT=crdiag-report PID_ARG="" TIMEOUT=120 TESTS_TIMEOUT=1800 MODE=full TEST_ARGS=() MODES=()
-RENDER_ONLY="" TAP_ONLY=""
+OUT=crdiag-report PID_ARG="" RENDER_FILE="" TAP_FILE="" TIMEOUT=120 TESTS_TIMEOUT=1800 MODE=full TEST_ARGS=() MODES=()
 ARGV=("$@")
 while [ $# -gt 0 ]; do
 	opt=$1 val=""
@@ -83,8 +82,8 @@ while [ $# -gt 0 ]; do
 	-n | --no-tests) MODES+=(none) MODE=none ;;
 	-T | --timeout) TIMEOUT=$val ;;
 	--tests-timeout) TESTS_TIMEOUT=$val ;;
-	--render) RENDER_ONLY=$val ;;
-	--tap-json) TAP_ONLY=$val ;;
+	--render) RENDER_FILE=$val ;;
+	--tap-json) TAP_FILE=$val ;;
 	-h | --help) usage; exit 0 ;;
 	-V | --version) echo "$PROG $VERSION"; exit 0 ;;
 	-*) echo "$PROG: unknown option '$opt' (see --help)" >&2; exit 2 ;;
@@ -106,31 +105,6 @@ fi
 if [ -n "$PID_ARG" ] && [ ! -d "/proc/$PID_ARG" ]; then
 	echo "$PROG: --pid: PID $PID_ARG: no such process" >&2
 	exit 2
-fi
-
-# The parser: src/crdiag-report/tap.jq, put here by make (tested alone: --tap-json).
-read -r -d '' TAP_JQ <<'JQ'
-@JQ tap.jq@
-JQ
-# The renderer: src/crdiag-report/render.jq, put here by make (tested alone: --render).
-read -r -d '' RENDER <<'JQ'
-@JQ render.jq@
-JQ
-
-# --render FILE / --tap-json FILE: one jq program alone on a file: nothing runs, nothing
-# is written (the renderer's test needs no report run).
-if [ -n "$RENDER_ONLY" ] || [ -n "$TAP_ONLY" ]; then
-	command -v jq >/dev/null || { echo "$PROG: jq is not installed (apt-get install jq, or make deps)" >&2; exit 2; }
-	if [ -n "$RENDER_ONLY" ]; then
-		[ -r "$RENDER_ONLY" ] || { echo "$PROG: --render: $RENDER_ONLY: cannot read it" >&2; exit 2; }
-		jq -r "$RENDER" "$RENDER_ONLY" 2>/dev/null ||
-			{ echo "$PROG: --render: $RENDER_ONLY: not a report.json" >&2; exit 2; }
-	else
-		[ -r "$TAP_ONLY" ] || { echo "$PROG: --tap-json: $TAP_ONLY: cannot read it" >&2; exit 2; }
-		jq -R -s "$TAP_JQ" "$TAP_ONLY" 2>/dev/null ||
-			{ echo "$PROG: --tap-json: $TAP_ONLY: not a TAP file" >&2; exit 2; }
-	fi
-	exit 0
 fi
 
 # --- running things, bounded and interruptible ---------------------------------------
@@ -212,13 +186,15 @@ fi
 SANITIZE=0
 case $BIN in */build/asan/bin) SANITIZE=1 ;; esac
 
-mkdir -p "$OUT/logs" "$OUT/junit" 2>/dev/null || die "$OUT: cannot create the output directory"
-OUT=$(cd "$OUT" && pwd)
-[ -w "$OUT" ] || die "$OUT: not writable"
-# Only the files this program writes: DIR may be a directory of the user's.
-rm -f "$OUT/report.md" "$OUT/report.json" "$OUT/tests.tap" "$OUT"/logs/*.log \
-	"$OUT"/logs/*.json "$OUT/junit/report.xml"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/crdiag-report.XXXXXX") || die "mktemp: cannot create a work directory"
+if [ -z "$RENDER_FILE$TAP_FILE" ]; then
+	mkdir -p "$OUT/logs" "$OUT/junit" 2>/dev/null || die "$OUT: cannot create the output directory"
+	OUT=$(cd "$OUT" && pwd)
+	[ -w "$OUT" ] || die "$OUT: not writable"
+	# Only the files this program writes: DIR may be a directory of the user's.
+	rm -f "$OUT/report.md" "$OUT/report.json" "$OUT/tests.tap" "$OUT"/logs/*.log \
+		"$OUT"/logs/*.json "$OUT/junit/report.xml"
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/crdiag-report.XXXXXX") || die "mktemp: cannot create a work directory"
+fi
 STARTED=$(now)
 
 # --- facts --------------------------------------------------------------------------
@@ -380,6 +356,10 @@ criu_tier_one() {
 # --- tests ----------------------------------------------------------------------------
 # tap_json TAPFILE: counts, failures with their output, skips with reasons. The JUnit
 # reporter turns bats timing on: results end in " # in N ms", which is not the name.
+# The parser: src/crdiag-report/tap.jq, put here by make (tested alone: --tap-json).
+read -r -d '' TAP_JQ <<'JQ'
+@include tap.jq
+JQ
 tap_json() {
 	jq -R -s "$TAP_JQ" "$1"
 }
@@ -463,6 +443,28 @@ process_section() {
 }
 
 # --- the Markdown, from the JSON ---------------------------------------------------------
+# Everything a process or CRIU controls goes through md, cell, code or fence
+# (termsafe.jq): escaped for a terminal and for Markdown.
+read -r -d '' RENDER <<'JQ'
+@include termsafe.jq
+@include render.jq
+JQ
+
+# --tap-json FILE: the parser alone on a TAP file (its test needs no report run).
+if [ -n "$TAP_FILE" ]; then
+	[ -r "$TAP_FILE" ] && [ -f "$TAP_FILE" ] || die "--tap-json: $TAP_FILE: not a readable file"
+	jq -R -s "$TAP_JQ" "$TAP_FILE" || die "--tap-json: $TAP_FILE: not a TAP file"
+	exit 0
+fi
+
+# --render FILE: the Markdown of a report already written (e.g. after editing its JSON).
+if [ -n "$RENDER_FILE" ]; then
+	[ -r "$RENDER_FILE" ] && [ -f "$RENDER_FILE" ] || die "--render: $RENDER_FILE: not a readable file"
+	# the Markdown to stdout as it is; jq's complaint, if any, kept for the one error line
+	{ err=$(jq -r "$RENDER" "$RENDER_FILE" 2>&1 >&3); } 3>&1 ||
+		die "--render: $RENDER_FILE: not a report.json: $(head -n 1 <<<"$err")"
+	exit 0
+fi
 
 # --- main -----------------------------------------------------------------------------
 RESOLVED_TESTS=()

@@ -1,6 +1,6 @@
-# crdiag-report: the Markdown report from report.json (jq -r -f render.jq report.json).
-# Built into bin/crdiag-report; `crdiag-report --render FILE` runs it alone.
-def cell: if . == null then "-" else tostring end | gsub("\\|"; "\\|") | gsub("\n"; " ");
+# crdiag-report: the Markdown report from report.json, after termsafe.jq (its md, cell,
+# code, fence and ts). Built into bin/crdiag-report; `crdiag-report --render FILE`
+# runs it alone.
 def row(c): "| " + (c | map(cell) | join(" | ")) + " |";
 def secs: if . == null then null else . * 100 | round / 100 end;
 def lines($n): if $n == 1 then "1 line" else "\($n) lines" end;
@@ -8,11 +8,9 @@ def hex: if . == null then null else
 	[recurse(if . >= 16 then (. / 16 | floor) else empty end) % 16]
 	| reverse | map("0123456789abcdef"[.:.+1]) | "0x" + join("") end;
 def yesno: if . == true then "yes" elif . == false then "no" else "unknown" end;
-def fence($t): (if ($t | test("```")) then "~~~~" else "```" end) as $f
-	| $f + "text\n" + $t + (if ($t | endswith("\n")) or $t == "" then "" else "\n" end) + $f;
 def details($title; $l):
 	if $l == null then empty else
-	"<details><summary>" + ($title | @html) + " (" + $l.file + ", "
+	"<details><summary>" + ($title | ts | @html) + " (" + ($l.file | ts | @html) + ", "
 	+ (if $l.shown < $l.lines then "last \($l.shown) of \(lines($l.lines))" else lines($l.lines) end)
 	+ ")</summary>\n\n" + fence($l.text) + "\n\n</details>\n" end;
 def size: if . == null then "-" else
@@ -28,18 +26,18 @@ def endpoint: if . == null then "-" elif (.address | test(":")) then "[\(.addres
 | [
 "# crdiag report",
 "",
-"Written by `crdiag-report \($r.report.version)` on \($r.report.generated) in \($r.report.seconds) s: `\($r.report.command)`.",
+"Written by \("crdiag-report " + $r.report.version | code) on \($r.report.generated | md) in \($r.report.seconds) s: \($r.report.command | code).",
 "",
 "## Summary",
 "",
-"- Reproducers: " + ([$r.repros[] | "\(.name) **\(.verdict)**"] | join(", ")),
-"- CRIU: " + (if $c.status == "not found" then "not found (\($c.reason))"
-	elif $c.status == "usable" then "\($c.version // "version unknown") at `\($c.path)`, usable"
-	elif $c.status == "unusable" then "\($c.version // "version unknown") at `\($c.path)`, unusable: \($c.reason)"
-	else "error: \($c.reason)" end),
+"- Reproducers: " + ([$r.repros[] | "\(.name | md) **\(.verdict | md)**"] | join(", ")),
+"- CRIU: " + (if $c.status == "not found" then "not found (\($c.reason | md))"
+	elif $c.status == "usable" then "\($c.version // "version unknown" | md) at \($c.path | code), usable"
+	elif $c.status == "unusable" then "\($c.version // "version unknown" | md) at \($c.path | code), unusable: \($c.reason | md)"
+	else "error: \($c.reason | md)" end),
 "- Tests: " + (if $r.tests.ran then "\($r.tests.passed) passed, \($r.tests.failed) failed, \($r.tests.skipped) skipped"
 	+ (if $r.tests.timed_out then " (timed out after \($r.tests.timeout) s)" else "" end)
-	else $r.tests.reason end),
+	else $r.tests.reason | md end),
 "",
 "## Facts",
 "",
@@ -94,23 +92,23 @@ details("criu check"; $c.check_output),
 "",
 "## Tests",
 "",
-(if $r.tests.ran | not then $r.tests.reason else
-	"`bats \($r.tests.files | join(" "))`: \($r.tests.total) of \($r.tests.planned // "?") tests ran in \($r.tests.seconds) s: "
+(if $r.tests.ran | not then $r.tests.reason | md else
+	"\("bats " + ($r.tests.files | join(" ")) | code): \($r.tests.total) of \($r.tests.planned // "?") tests ran in \($r.tests.seconds) s: "
 	+ "**\($r.tests.passed) passed, \($r.tests.failed) failed, \($r.tests.skipped) skipped**"
 	+ (if $r.tests.timed_out then ", timed out after \($r.tests.timeout) s" else "" end)
-	+ ". TAP: `\($r.tests.tap)`, JUnit: `\($r.tests.junit // "none")`.\n"
+	+ ". TAP: \($r.tests.tap | code), JUnit: \($r.tests.junit // "none" | code).\n"
 	+ (if $r.tests.failed > 0 then "\nFailed:\n\n" + ([$r.tests.failures[]
-		| "- \(.number) \(.name)" + (if .output != "" then "\n\n" + ("  " + fence(.output) | gsub("\n"; "\n  ")) else "" end)]
+		| "- \(.number) \(.name | md)" + (if .output != "" then "\n\n" + ("  " + fence(.output) | gsub("\n"; "\n  ")) else "" end)]
 		| join("\n")) + "\n" else "" end)
 	+ (if $r.tests.skipped > 0 then "\nSkipped:\n\n" + ([$r.tests.skips[]
-		| "- \(.number) \(.name): \(if .reason == "" then "(no reason given)" else .reason end)"] | join("\n")) + "\n" else "" end)
+		| "- \(.number) \(.name | md): \(if .reason == "" then "(no reason given)" else .reason | md end)"] | join("\n")) + "\n" else "" end)
 	end),
 "",
 "## Process",
 "",
 (if $r.process == null then "No process given (`--pid PID` adds one)." else
 	($r.process as $p |
-	"PID \($p.pid) (\($p.comm // "?"))\n\n"
+	"PID \($p.pid) (\($p.comm // "?" | md))\n\n"
 	+ (if $p.vmas then
 		"VMAs: \($p.vmas.count), virtual \($p.vmas.virtual | size), resident \($p.vmas.resident | size), "
 		+ "pagemap \($p.vmas.pagemap_bytes | size) in \($p.vmas.reads) reads; "
@@ -119,7 +117,7 @@ details("criu check"; $c.check_output),
 			"\n| VMA | size | perms | kind | pagemap bytes | reads | name |\n|---|---|---|---|---|---|---|\n"
 			+ ([$p.vmas.over_cap[] | row(["\(.start)-\(.["end"])", (.size | size), .perms, .kind,
 				"\(.pagemap_bytes | hex) (\(.pagemap_bytes | size))", .reads, .name])] | join("\n")) + "\n" else "" end)
-	  else "VMAs: not read: \($p.vmas_error)\n" end)
+	  else "VMAs: not read: \($p.vmas_error | md)\n" end)
 	+ "\n"
 	+ (if $p.sockets then
 		"Sockets: \($p.sockets.inet) inet (\($p.sockets.udp | length) UDP, \($p.sockets.tcp) TCP), \($p.sockets.other) other; "
@@ -128,7 +126,7 @@ details("criu check"; $c.check_output),
 			"\n| fd | family | local | peer | state | bound source |\n|---|---|---|---|---|---|\n"
 			+ ([$p.sockets.udp[] | row([.fd, .family, (.local | endpoint), (.peer | endpoint),
 				.state, (.bound_source | yesno)])] | join("\n")) + "\n" else "" end)
-	  else "Sockets: not read: \($p.sockets_error)\n" end))
+	  else "Sockets: not read: \($p.sockets_error | md)\n" end))
 	end),
 "",
 "## Logs",
