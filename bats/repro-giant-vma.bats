@@ -59,7 +59,7 @@ maps_line() {
 	run -1 --separate-stderr "$BIN/repro-giant-vma" --size 64G
 	assert_line --regexp '^reservation: [0-9a-f]+-[0-9a-f]+ ---p 67108864 KiB \(64\.0 GiB\)$'
 	assert_line --partial 'a correct reader needs 1 read, one pread gets it all'
-	assert_equal "${lines[-1]}" 'verdict: not-reproduced: the whole pagemap (0x8000000 bytes) came back in one pread: it is not above the 0x7ffff000 cap'
+	assert_equal "${lines[-1]}" 'verdict: not-reproduced: one pread got the whole pagemap (0x8000000 bytes): this VMA is not above the 0x7ffff000 cap'
 	run -1 --separate-stderr "$BIN/repro-giant-vma" --size 64G --json
 	assert_equal "$(jq -r '[.check.asked, .check.got, .check.short, .verdict, .exit_code] | join(" ")' <<<"$output")" \
 		"$((0x8000000)) $((0x8000000)) false not-reproduced 1"
