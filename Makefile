@@ -15,7 +15,7 @@ CC ?= cc
 PKGS := libelf libdw ncursesw
 DEB_PKGS := build-essential libelf-dev libdw-dev libncurses-dev binutils bats bats-support \
 	bats-assert bats-file tmux iproute2 jq pkg-config procps util-linux \
-	clang libclang-rt-14-dev qemu-system-x86 busybox-static criu valgrind strace
+	clang libclang-rt-14-dev qemu-system-x86 busybox-static criu valgrind strace chromium
 PREFIX ?= /usr/local
 BINDIR_INSTALL = $(DESTDIR)$(PREFIX)/bin
 MANDIR_INSTALL = $(DESTDIR)$(PREFIX)/share/man/man1
@@ -49,6 +49,9 @@ LIB := $(BUILD)/libcrdiag.a
 PROG_DIRS := $(patsubst %/,%,$(dir $(wildcard src/*/*.c)))
 PROGS := $(sort $(notdir $(PROG_DIRS)))
 REPROS := $(basename $(notdir $(wildcard repro/repro-*.c)))
+# repro-chromium lives in a directory of its own: repro/chromium/*.c.
+CHROMIUM_SRCS := $(wildcard repro/chromium/*.c)
+REPROS += repro-chromium
 REPRO_COMMON := $(filter-out $(wildcard repro/repro-*.c),$(wildcard repro/*.c))
 HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
 # A script program is src/NAME/NAME.sh -> bin/NAME, with @VERSION@ filled in.
@@ -84,6 +87,10 @@ endef
 $(foreach s,$(SCRIPTS),$(eval $(call script_rule,$(s))))
 
 $(BIN)/repro-%: $(BUILD)/repro/repro-%.o $(REPRO_COMMON:%.c=$(BUILD)/%.o) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/repro-chromium: $(CHROMIUM_SRCS:%.c=$(BUILD)/%.o) $(REPRO_COMMON:%.c=$(BUILD)/%.o) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -244,8 +244,8 @@ static void kill_group(pid_t pid, int sig)
 	kill(pid, sig);
 }
 
-static void child(const char *path, const char *const args[], char **env, int nsfd, int out,
-		  int errfd)
+static void child(const char *path, const char *const args[], char **env, const int ns[2],
+		  int out, int errfd)
 {
 	size_t n = 0;
 	const char **argv;
@@ -256,7 +256,10 @@ static void child(const char *path, const char *const args[], char **env, int ns
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	signal(SIGPIPE, SIG_DFL);
-	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0)
+	if (ns[0] >= 0 && setns(ns[0], CLONE_NEWNET) < 0)
+		goto fail;
+	/* a mount namespace puts us at its root: CRIU gets absolute paths only */
+	if (ns[1] >= 0 && setns(ns[1], CLONE_NEWNS) < 0)
 		goto fail;
 	devnull = open("/dev/null", O_RDONLY);
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
@@ -378,7 +381,7 @@ int criu_exec(const struct criu *c, const char *const args[], const char *logpat
 	      const struct criu_opts *o, struct criu_run *r)
 {
 	static const struct criu_opts none = { 0 };
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, nsfd = -1, pidfd = -1;
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, ns[2] = { -1, -1 }, pidfd = -1;
 	int wstatus = 0, child_err = 0, err, ret = -1;
 	char **env = NULL, *fault_var = NULL;
 	pid_t pid = -1;
@@ -393,7 +396,9 @@ int criu_exec(const struct criu *c, const char *const args[], const char *logpat
 	}
 	if (!(env = child_env(o->fault, &fault_var)))
 		return -1;
-	if (o->netns && (nsfd = open(o->netns, O_RDONLY | O_CLOEXEC)) < 0)
+	if (o->netns && (ns[0] = open(o->netns, O_RDONLY | O_CLOEXEC)) < 0)
+		goto out;
+	if (o->mntns && (ns[1] = open(o->mntns, O_RDONLY | O_CLOEXEC)) < 0)
 		goto out;
 	if (pipe2(out, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(errp, O_CLOEXEC) < 0)
 		goto out;
@@ -404,7 +409,7 @@ int criu_exec(const struct criu *c, const char *const args[], const char *logpat
 	if (pid == 0) {
 		/* the write end must block: CRIU does not expect EAGAIN on stderr */
 		fcntl(out[1], F_SETFL, 0);
-		child(c->path, args, env, nsfd, out[1], errp[1]);
+		child(c->path, args, env, ns, out[1], errp[1]);
 	}
 	setpgid(pid, pid); /* both sides: no window where a kill of the group misses it */
 	close(out[1]);
@@ -450,8 +455,9 @@ out:
 		if (errp[i] >= 0)
 			close(errp[i]);
 	}
-	if (nsfd >= 0)
-		close(nsfd);
+	for (int i = 0; i < 2; i++)
+		if (ns[i] >= 0)
+			close(ns[i]);
 	if (pidfd >= 0)
 		close(pidfd);
 	free(env);
@@ -460,21 +466,50 @@ out:
 	return ret;
 }
 
+static size_t n_extra(const struct criu_opts *o)
+{
+	size_t n = 0;
+
+	while (o && o->extra && o->extra[n])
+		n++;
+	return n;
+}
+
+/* An argument vector with room for base arguments, o->extra and the NULL. */
+static const char **with_extra(size_t base, const struct criu_opts *o)
+{
+	return calloc(base + n_extra(o) + 1, sizeof(const char *));
+}
+
+static void append_extra(const char **args, size_t k, const struct criu_opts *o)
+{
+	size_t n = n_extra(o);
+
+	for (size_t i = 0; i < n; i++)
+		args[k++] = o->extra[i];
+	args[k] = NULL;
+}
+
 int criu_dump(const struct criu *c, pid_t pid, const char *dir, bool leave_running,
 	      const struct criu_opts *o, struct criu_run *r)
 {
-	const char *args[10];
+	const char **args;
 	char pidbuf[16], *logpath;
 	size_t k = 0;
 	int ret, err;
 
-	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
-	if (asprintf(&logpath, "%s/dump.log", dir) < 0)
+	if (!(args = with_extra(10, o)))
 		return -1;
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	if (asprintf(&logpath, "%s/dump.log", dir) < 0) {
+		free(args);
+		return -1;
+	}
 	/* a log left by an earlier run must not pass for this one's */
 	if (unlink(logpath) < 0 && errno != ENOENT) {
 		err = errno;
 		free(logpath);
+		free(args);
 		errno = err;
 		return -1;
 	}
@@ -488,10 +523,11 @@ int criu_dump(const struct criu *c, pid_t pid, const char *dir, bool leave_runni
 	args[k++] = "dump.log";
 	if (leave_running)
 		args[k++] = "--leave-running";
-	args[k] = NULL;
+	append_extra(args, k, o);
 	ret = criu_exec(c, args, logpath, o, r);
 	err = errno;
 	free(logpath);
+	free(args);
 	errno = err;
 	return ret;
 }
@@ -500,19 +536,28 @@ int criu_restore(const struct criu *c, const char *dir, const struct criu_opts *
 		 struct criu_run *r, pid_t *restored)
 {
 	char *logpath = NULL, *pidfile = NULL, *buf;
+	const char **args;
 	size_t len;
 	int ret = -1, err;
 
 	*restored = 0;
-	if (asprintf(&logpath, "%s/restore.log", dir) < 0)
+	if (!(args = with_extra(10, o)))
 		return -1;
-	if (asprintf(&pidfile, "%s/restored.pid", dir) < 0)
+	if (asprintf(&logpath, "%s/restore.log", dir) < 0) {
+		logpath = NULL;
 		goto out;
+	}
+	if (asprintf(&pidfile, "%s/restored.pid", dir) < 0) {
+		pidfile = NULL;
+		goto out;
+	}
 	/* neither a log nor a pidfile of an earlier restore may pass for this one's */
 	if ((unlink(pidfile) < 0 && errno != ENOENT) || (unlink(logpath) < 0 && errno != ENOENT))
 		goto out;
-	const char *args[] = { "restore", "-D", dir, "-v4", "-o", "restore.log", "-d",
-			       "--pidfile", pidfile, NULL };
+	const char *base[] = { "restore", "-D", dir, "-v4", "-o", "restore.log", "-d",
+			       "--pidfile", pidfile };
+	memcpy(args, base, sizeof(base));
+	append_extra(args, sizeof(base) / sizeof(base[0]), o);
 	if (criu_exec(c, args, logpath, o, r) < 0)
 		goto out;
 	ret = 0;
@@ -527,6 +572,7 @@ out:
 	err = errno;
 	free(logpath);
 	free(pidfile);
+	free(args);
 	errno = err;
 	return ret;
 }
@@ -568,50 +614,6 @@ int criu_wait_gone(pid_t pid, int timeout_ms, volatile sig_atomic_t *stop)
 	}
 }
 
-/* Our living children, from /proc/self/task/TID/children; *n == 0 when none. */
-static int list_children(pid_t **out, size_t *n)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	pid_t *v = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		char path[320], *buf, *p, *end;
-		size_t len;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/children", e->d_name);
-		if (read_all(path, &buf, &len) < 0)
-			continue; /* the thread exited */
-		for (p = buf;; p = end) {
-			long pid = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			if (*n == cap) {
-				pid_t *nv = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(*v));
-				if (!nv) {
-					free(buf);
-					free(v);
-					closedir(d);
-					errno = ENOMEM;
-					return -1;
-				}
-				v = nv;
-			}
-			v[(*n)++] = (pid_t)pid;
-		}
-		free(buf);
-	}
-	closedir(d);
-	*out = v;
-	return 0;
-}
-
 int criu_reap_children(int timeout_ms)
 {
 	double kill_at = now_s() + timeout_ms / 1000.0, give_up = kill_at + timeout_ms / 1000.0;
@@ -623,7 +625,7 @@ int criu_reap_children(int timeout_ms)
 
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
-		if (list_children(&kids, &n) < 0)
+		if (proc_children(getpid(), &kids, &n) < 0)
 			return -1;
 		if (n == 0) {
 			free(kids);
