@@ -28,6 +28,7 @@
 
 #include "criu.h"
 #include "json.h"
+#include "repro.h"
 
 enum {
 	CRIU_MODE_OPT_CRIU = 0x1000,
@@ -105,6 +106,16 @@ void criu_mode_print_images(const struct criu_mode *m);
 /* The error for a CRIU run that did not complete (-1 from criu_dump/criu_restore):
  * "interrupted" for EINTR. Returns REPRO_ERROR. */
 int criu_mode_run_failed(const char *what);
+
+/* The verdict of a dump on CRIU's pread path, the same for every repro: fault is the
+ * dump with CRIU_FAULT=135, plain the one without; when this CRIU rejected the fault
+ * (older than both the short-read fix and PAGEMAP_SCAN), plain is the pread path.
+ * short-read-bug: reproduced; ok: not reproduced (the fix is there); anything else:
+ * skipped (untestable here). *decided is the run that decided; what names the subject
+ * ("the reservation", "the browser") in why. */
+enum repro_status criu_mode_judge_pread(const struct criu_mode *m, const struct criu_run *fault,
+					const struct criu_run *plain, const char *what,
+					const struct criu_run **decided, char *why, size_t size);
 
 /* Every child stopped and reaped, images removed unless kept. Returns status, or
  * REPRO_ERROR when the cleanup failed (printed). */
