@@ -78,7 +78,7 @@ struct run {
 	struct podcheck check;
 	struct criu_result criu;
 	enum repro_status status;
-	char why[1024];
+	char why[1200];
 };
 
 /* Set by SIGINT/SIGTERM/SIGHUP (with criu_mode_stop): the signal to die of at the end. */

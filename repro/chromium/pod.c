@@ -25,6 +25,7 @@ static const char *const child_steps[] = {
 	"the pod: setsid",
 	"the pod: making its mounts private",
 	"the pod: bind-mounting its resolv.conf on /etc/resolv.conf",
+	"the pod: mounting its own tmpfs on /dev/shm",
 	"the pod: entering its network namespace",
 	"the pod: chdir to its directory",
 	"the pod: opening its stdio",
@@ -32,7 +33,7 @@ static const char *const child_steps[] = {
 	"the pod: executing the browser",
 };
 
-enum { ST_PARENT, ST_SETSID, ST_PRIVATE, ST_RESOLV, ST_NETNS, ST_CHDIR, ST_STDIO, ST_ENV,
+enum { ST_PARENT, ST_SETSID, ST_PRIVATE, ST_RESOLV, ST_SHM, ST_NETNS, ST_CHDIR, ST_STDIO, ST_ENV,
        ST_EXEC };
 
 struct child_err {
@@ -63,7 +64,7 @@ static int write_resolv(const char *dir, const char *nameserver, const char **wh
 static int set_env(const char *dir)
 {
 	static const char *const sub[][2] = {
-		{ "HOME", "" }, { "TMPDIR", "/tmp" }, { "XDG_CONFIG_HOME", "/config" },
+		{ "HOME", "" }, { "XDG_CONFIG_HOME", "/config" },
 		{ "XDG_CACHE_HOME", "/cache" }, { "XDG_DATA_HOME", "/data" },
 		{ "XDG_RUNTIME_DIR", "/run" },
 	};
@@ -76,6 +77,9 @@ static int set_env(const char *dir)
 		if (setenv(sub[i][0], path, 1) < 0)
 			return -1;
 	}
+	/* the pod's own tmpfs (see child_main): short paths for Chromium's sockets */
+	if (setenv("TMPDIR", "/dev/shm", 1) < 0)
+		return -1;
 	unsetenv("DISPLAY");
 	unsetenv("WAYLAND_DISPLAY");
 	unsetenv("DBUS_SESSION_BUS_ADDRESS");
@@ -130,6 +134,10 @@ static void child_main(const struct pod_config *c, char *const argv[], int go, i
 	snprintf(path, sizeof(path), "%s/resolv.conf", c->dir);
 	if (mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
 		child_fail(errfd, ST_RESOLV);
+	/* Chromium's temp files and shared memory in a tmpfs of the pod's own, gone with its
+	 * mount namespace; and a short TMPDIR: its unix socket paths must fit sun_path */
+	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+		child_fail(errfd, ST_SHM);
 	if (setns(c->netns, CLONE_NEWNET) < 0)
 		child_fail(errfd, ST_NETNS);
 	if (chdir(c->dir) < 0)

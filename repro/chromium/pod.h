@@ -10,8 +10,11 @@
  *   - every inherited fd is closed and stdio is opened again inside the pod (/dev/null,
  *     DIR/chromium.log): an fd opened outside the pod's mount namespace fails a dump
  *     ("Can't lookup mount=N for fd=M");
- *   - it works in DIR (writable: CRIU's parasite mounts a proc there), and HOME, TMPDIR
- *     and the XDG directories point into DIR, so nothing is written elsewhere.
+ *   - a tmpfs of its own on /dev/shm is its TMPDIR (shared memory and temp files go
+ *     with the pod's mount namespace; the short path keeps unix socket paths within
+ *     sun_path whatever our TMPDIR is);
+ *   - it works in DIR (writable: CRIU's parasite mounts a proc there), and HOME and the
+ *     XDG directories point into DIR, so nothing is written elsewhere.
  * Without pidns the browser is a plain process tree (own session, same namespaces
  * otherwise): chrome_crashpad_handler then double-forks out of it, to us when we are a
  * subreaper (criu_become_subreaper), else to init.
