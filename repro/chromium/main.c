@@ -113,7 +113,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:t:jhV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': o->chromium = optarg; break;
+		case 'c':
+			if (!*optarg)
+				return repro_fail("--chromium: an empty path"), -1;
+			o->chromium = optarg;
+			break;
 		case 't':
 			errno = 0;
 			v = strtol(optarg, &end, 10);
