@@ -221,6 +221,26 @@ fake_env() {
 	assert_output 1
 }
 
+@test "--criu: when the pod's dump stops before any cage, one renderer alone decides (--shell-job)" {
+	fake_env
+	# the pod's dumps fail for another reason (a real CRIU log of one), the renderer's on the cage
+	FAKE_CRIU_DUMP_LOG=$LOGS/criu-4.2_dump_io-uring.log
+	FAKE_CRIU_DUMP_LOG_FAULT=$FAKE_CRIU_DUMP_LOG FAKE_CRIU_DUMP_STATUS_FAULT=1
+	export FAKE_CRIU_DUMP_STATUS=1 FAKE_CRIU_DUMP_STATUS_SHELL_JOB=1 FAKE_CRIU_DUMP_LOG_SHELL_JOB
+	FAKE_CRIU_DUMP_LOG_SHELL_JOB=$(unzipped criu-4.2-without-short-read-fix_dump_chromium-renderer_CRIU_FAULT-135)
+	chromium_json 0 --criu
+	assert_equal "$(jq -r '[.criu_steps[] | .name + "=" + .class] | join(" ")' <<<"$J")" \
+		"dump-pread=other-failure dump-plain=other-failure dump-renderer=short-read-bug"
+	jq -e '.reason | test("a renderer alone .*the whole pod.s dump stopped first: .*Can.t retrieve FDs")' <<<"$J"
+	# the renderer dumped is the one whose cage was read, with --shell-job, on the pread path
+	run -0 grep -c "^CRIU_FAULT=135 NETNS=.* dump -t $(jq -r .pread.pid <<<"$J") .* --shell-job$" "$TMP/trace"
+	assert_output 1
+	# and when the renderer's dump fails too, it stays untestable (77)
+	FAKE_CRIU_DUMP_LOG_SHELL_JOB=$LOGS/criu-4.2_dump_io-uring.log
+	chromium_json 77 --criu
+	assert_equal "$(jq -r .verdict <<<"$J")" skipped
+}
+
 @test "--criu: SIGTERM during a dump stops CRIU and the pod, removes everything, dies of the signal" {
 	fake_env
 	export FAKE_CRIU_DUMP_HANG=1 FAKE_CRIU_SLEEP=$((600 + RANDOM % 100))
@@ -233,4 +253,31 @@ fake_env() {
 	echo "Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds" >"$TMP/check"
 	CRIU=$FAKE FAKE_CRIU_CHECK=$TMP/check run -77 "$BIN/repro-chromium" --criu
 	assert_output --partial "verdict: skipped: CRIU unusable here: Error (criu/vdso.c:381)"
+}
+
+# A real CRIU ($CRIU, else criu on PATH): Debian's criu 3.17.1 inside the 6.1 guest in CI
+# (make check-kernel; .ci/run's CRIU tier), where an unusable CRIU fails the test
+# (CRDIAG_REQUIRE_CRIU=1) instead of skipping.
+# bats test_tags=criu-real
+@test "--criu with a real CRIU: the pread-path dump of a real Chromium's pod" {
+	local probe usable ver
+	probe=$("$BIN/crdiag-criu" --json 2>/dev/null || true)
+	usable=$(jq -r .usable <<<"$probe")
+	ver=$(jq -r '.version // "unknown"' <<<"$probe")
+	if [ "$usable" != true ]; then
+		[ "${CRDIAG_REQUIRE_CRIU:-}" != 1 ] || fail "CRDIAG_REQUIRE_CRIU=1 but CRIU is unusable: $(jq -r .reason <<<"$probe")"
+		skip "CRIU unusable here: $(jq -r .reason <<<"$probe")"
+	fi
+	run --separate-stderr timeout 1800 "$BIN/repro-chromium" --json --criu --timeout 600
+	echo "$output" | jq -c '[.verdict, .reason, (.criu_steps[] | [.name, .class, .seconds, .line])]'
+	echo "# real CRIU $ver on a real Chromium: $(jq -r '[.verdict, .reason] | join(": ")' <<<"$output")" >&3
+	if [[ $ver =~ ^[0-3]\. ]]; then
+		# CRIU < 4.0: the report's failure, on a real renderer's cage
+		assert_equal "$status" 0
+		assert_equal "$(jq -r .pread.short_at_cap <<<"$output")" true
+		assert_equal "$(jq -r '.criu_steps[] | select(.name == "dump-plain") | .class' <<<"$output")" short-read-bug
+		jq -e '.criu_steps[] | select(.name == "dump-plain") | .line | test("pagemap-cache: Can.t read [0-9]+.s pagemap file")' <<<"$output"
+	else
+		[ "$status" -eq 0 ] || [ "$status" -eq 1 ] || { echo "$stderr"; return 1; }
+	fi
 }

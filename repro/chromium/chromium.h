@@ -47,13 +47,14 @@ struct criu_step {
 	pid_t restored;
 };
 
-enum { STEP_PREAD, STEP_PLAIN, STEP_RESTORE, STEP_REDUMP, STEP_MOVED, STEP_COUNT };
+enum { STEP_PREAD, STEP_PLAIN, STEP_RENDERER, STEP_RESTORE, STEP_REDUMP, STEP_MOVED,
+       STEP_COUNT };
 
 struct criu_result {
 	bool ran;
 	struct criu_step step[STEP_COUNT];
-	const struct criu_step *pread;  /* the dump on the pread path (plain when the fault
-					 * was rejected) */
+	const struct criu_step *pread;  /* the dump that decided short-read-bug: pread, plain
+					 * (fault rejected) or renderer */
 	char devtools_after[128];       /* what the restored browser answered; "" none */
 	bool cage_after;                /* a restored renderer holds its cage */
 	pid_t crashpad;                 /* --no-pidns: crashpad outside the tree; 0 */

@@ -351,6 +351,27 @@ static int run(struct run *R)
 	return fflush(stdout) == 0 ? (int)R->status : REPRO_ERROR;
 }
 
+/* Probe CRIU: 0 usable, else the skip (printed) or an error. Its handlers do not say
+ * which signal came: hold the signals off during the probe, and let ours take what
+ * arrived meanwhile. */
+static int begin_criu(struct opts *o)
+{
+	sigset_t stops, old;
+	int status;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &old);
+	status = criu_mode_begin(&o->criu);
+	chromium_signals();
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (status == REPRO_SKIPPED)
+		status = criu_mode_print_skip(&o->criu, o->json);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .chromium = CHROMIUM_DEFAULT, .timeout_s = CHROMIUM_DEFAULT_TIMEOUT_S,
@@ -366,15 +387,8 @@ int main(int argc, char **argv)
 		return status;
 	podnet_init(&R.net);
 	pod_init(&R.pod);
-	if (o.criu.on) {
-		status = criu_mode_begin(&o.criu);
-		chromium_signals(); /* ours again: it remembers which signal to die of */
-		if (status == REPRO_SKIPPED)
-			status = criu_mode_print_skip(&o.criu, o.json);
-		if (status != 0)
-			return teardown(&R, status);
-	}
-	status = teardown(&R, run(&R));
+	status = o.criu.on ? begin_criu(&o) : 0;
+	status = teardown(&R, status == 0 ? run(&R) : status);
 	if (chromium_signal) {
 		fflush(stdout);
 		signal(chromium_signal, SIG_DFL);

@@ -21,7 +21,8 @@ static const char *const pod_options[] = { "--tcp-established", "--ext-unix-sk",
 					   "--file-locks", NULL };
 
 static const char *const step_names[STEP_COUNT] = {
-	[STEP_PREAD] = "dump-pread", [STEP_PLAIN] = "dump-plain", [STEP_RESTORE] = "restore",
+	[STEP_PREAD] = "dump-pread", [STEP_PLAIN] = "dump-plain",
+	[STEP_RENDERER] = "dump-renderer", [STEP_RESTORE] = "restore",
 	[STEP_REDUMP] = "dump-again", [STEP_MOVED] = "restore-moved",
 };
 
@@ -34,11 +35,17 @@ static struct criu_opts pod_opts(const struct run *R, const char *fault)
 	return o;
 }
 
+/* A renderer alone: its session leader (the browser) is outside what is dumped. */
+static const char *const renderer_options[] = { "--tcp-established", "--ext-unix-sk",
+						"--file-locks", "--shell-job", NULL };
+
 static int dump(struct run *R, int i, pid_t pid, const char *fault, bool leave_running)
 {
 	struct criu_step *s = &R->criu.step[i];
 	struct criu_opts o = pod_opts(R, fault);
 
+	if (i == STEP_RENDERER)
+		o.extra = renderer_options;
 	s->name = step_names[i];
 	if (!(s->dir = criu_mode_subdir(&R->o->criu, s->name)))
 		return -1;
@@ -205,6 +212,29 @@ static pid_t crashpad_outside(void)
 	return found;
 }
 
+/* The pod's dump stopped before any cage was read: dump the caged renderer alone, on
+ * the pread path, while the pod still runs (a failed dump leaves it running). */
+static int renderer_dump(struct run *R)
+{
+	struct criu_result *c = &R->criu;
+	const struct podproc *p = podtree_caged_renderer(&R->tree);
+	bool rejected = c->step[STEP_PREAD].run.log_class.fault_rejected;
+	const struct criu_run *decided;
+	char why[256];
+
+	if (!p || pod_exited(&R->pod) != 0)
+		return 0;
+	if (dump(R, STEP_RENDERER, p->pid, rejected ? NULL : "135", true) < 0)
+		return -1;
+	c->first = criu_mode_judge_pread(&R->o->criu, &c->step[STEP_RENDERER].run,
+					 &c->step[STEP_RENDERER].run, "a renderer alone", &decided,
+					 why, sizeof(why));
+	snprintf(c->first_why, sizeof(c->first_why), "%s (the whole pod's dump stopped first: %s)",
+		 why, c->pread->run.reason ? c->pread->run.reason : "?");
+	c->pread = &c->step[STEP_RENDERER];
+	return 0;
+}
+
 static void combine(struct run *R)
 {
 	struct criu_result *c = &R->criu;
@@ -248,6 +278,8 @@ int podcriu_run(struct run *R)
 					 c->first_why, sizeof(c->first_why));
 	c->pread = decided == &c->step[STEP_PREAD].run ? &c->step[STEP_PREAD]
 						       : &c->step[STEP_PLAIN];
+	if (c->first == REPRO_SKIPPED && renderer_dump(R) < 0)
+		return -1;
 	if (R->o->criu.restore) {
 		if (restore_story(R) < 0)
 			return -1;

@@ -9,6 +9,10 @@
  *            than both, and its plain dump is the pread path): decides the first
  *            finding, short-read-bug (reproduced) or ok (not);
  *   plain    dump without the fault (--leave-running unless --restore);
+ *   renderer only when the pod's pread-path dump failed for another reason before any
+ *            cage was read (inside the 6.1 guest: a watch CRIU cannot dump): one
+ *            renderer alone, --shell-job, on the pread path; its memory is dumped
+ *            before any socket is looked at, so the cage decides;
  * with --restore, from the plain dump:
  *   restore  the address unchanged: the restored browser must answer DevTools and a
  *            restored renderer hold its cage;
