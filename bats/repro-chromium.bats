@@ -80,9 +80,30 @@ unzipped() {
 	assert_line --regexp '^ +[0-9]+ +[0-9]+ +chrome_crashpad +crashpad-handler$'
 	assert_line --regexp '^cage: +PID [0-9]+ \(renderer\): [0-9a-f]+-[0-9a-f]+ ---p 1\.[23][0-9] TiB, pagemap 0xa[0-9a-f]{7} bytes > cap 0x7ffff000: 2 reads needed$'
 	assert_line --regexp '^sockets: +[0-9]+ bound to 192\.0\.2\.2: [1-9][0-9]* UDP'
-	assert_line --regexp '^crdiag check: '
+	if [ -x "$BIN/crdiag-check" ]; then
+		assert_line --regexp '^crdiag check: [0-9]+ findings'
+	else
+		assert_line 'crdiag check: not available (no crdiag-check next to this program)'
+	fi
 	assert_line --regexp '^pread: .* got 0x7ffff000: short at MAX_RW_COUNT'
 	assert_line --regexp '^verdict: reproduced: a real Chromium renderer'
+}
+
+@test "a real Chromium: crdiag check predicts the cage and the bound sockets for the pod's tree" {
+	[ -x "$BIN/crdiag-check" ] || skip "crdiag-check is not built next to repro-chromium"
+	chromium_json 0
+	echo "$J" | jq -c '.crdiag_check | {available, error, exit_code, options, dump_fails, n: (.findings | length)}'
+	jq -e '.crdiag_check.available and .crdiag_check.error == null' <<<"$J"
+	assert_equal "$(jq -r .crdiag_check.options <<<"$J")" "--tcp-established --ext-unix-sk --file-locks"
+	# every caged process is predicted to fail a CRIU < 4.0 dump, and no other
+	assert_equal "$(jq -r '[.crdiag_check.findings[] | select(.id == "short-read-bug") | .pid] | unique | sort | join(" ")' <<<"$J")" \
+		"$(jq -r '[.processes[] | select(.cage) | .pid] | sort | join(" ")' <<<"$J")"
+	# every holder of a socket bound to the pod's address is predicted to fail a moved restore
+	jq -e '. as $d | [.crdiag_check.findings[] | select(.id == "bind-eaddrnotavail") | .pid] | unique as $p |
+		[$d.sockets.list[].pid] | unique | all(. as $h | $p | index($h))' <<<"$J"
+	run -0 "$BIN/repro-chromium"
+	assert_line --regexp '^crdiag check: [0-9]+ findings for the tree with "--tcp-established --ext-unix-sk --file-locks"'
+	assert_line --regexp '^  dump +short-read-bug +x[1-9]'
 }
 
 @test "no Chromium: skipped (77), naming the package" {

@@ -241,7 +241,8 @@ static int snapshot(struct run *R)
 		nanosleep(&tick, NULL);
 	}
 	R->dns_queries = podnet_dns_queries(&R->net, R->dns_first, sizeof(R->dns_first));
-	if (podcheck_run(R->pod.init, CHECK_TIMEOUT_MS, &criu_mode_stop, &R->check) < 0)
+	if (podcheck_run(R->pod.init, podcriu_options(), CHECK_TIMEOUT_MS, &criu_mode_stop,
+			 &R->check) < 0)
 		return repro_perror("crdiag check"), -1;
 	return 0;
 }

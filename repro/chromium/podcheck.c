@@ -46,7 +46,7 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static pid_t start(const char *path, pid_t pid, int *out)
+static pid_t start(const char *path, pid_t pid, const char *options, int *out)
 {
 	char pidbuf[16];
 	int p[2];
@@ -60,7 +60,7 @@ static pid_t start(const char *path, pid_t pid, int *out)
 		int devnull = open("/dev/null", O_RDWR);
 		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(p[1], 1) < 0 || dup2(devnull, 2) < 0)
 			_exit(127);
-		execl(path, CHECK_PROGRAM, "--json", pidbuf, (char *)NULL);
+		execl(path, CHECK_PROGRAM, "--json", "--options", options, pidbuf, (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -117,26 +117,40 @@ static char *dup_str(const struct jr_val *v)
 	return jr_str(v) ? strdup(jr_str(v)) : NULL;
 }
 
+static void parse_summary(const struct jr_val *s, struct podcheck *c)
+{
+	const struct jr_val *f = jr_get(s, "dump_fails");
+
+	c->have_summary = s && jr_get(s, "dump") && jr_u64(jr_get(s, "dump"), &c->dump) == 0;
+	if (!c->have_summary)
+		return;
+	jr_u64(jr_get(s, "restore"), &c->restore);
+	jr_u64(jr_get(s, "note"), &c->note);
+	jr_u64(jr_get(s, "handled"), &c->handled);
+	c->dump_fails = f && f->type == JR_BOOL && f->b;
+}
+
 static int parse(const char *text, size_t len, struct podcheck *c)
 {
-	const struct jr_val *f, *summary;
+	const struct jr_val *f;
 	struct jr_val v = { 0 };
 
 	if (jr_parse(text, len, &v, NULL) < 0)
 		return -1;
 	f = jr_get(&v, "findings");
-	summary = jr_get(&v, "summary");
-	c->summary = dup_str(summary);
+	parse_summary(jr_get(&v, "summary"), c);
 	if (f && f->n && !(c->v = calloc(f->n, sizeof(*c->v)))) {
 		jr_free(&v);
 		return -1;
 	}
 	for (size_t i = 0; f && i < f->n; i++) {
-		const struct jr_val *it = &f->item[i];
+		const struct jr_val *it = &f->item[i], *h = jr_get(it, "handled");
 		int64_t pid = 0;
 		c->v[i].id = dup_str(jr_get(it, "id"));
 		c->v[i].severity = dup_str(jr_get(it, "severity"));
+		c->v[i].comm = dup_str(jr_get(it, "comm"));
 		c->v[i].criu_says = dup_str(jr_get(it, "criu_says"));
+		c->v[i].handled = h && h->type == JR_BOOL && h->b;
 		if (jr_get(it, "pid") && jr_i64(jr_get(it, "pid"), &pid) == 0)
 			c->v[i].pid = (pid_t)pid;
 		c->n++;
@@ -152,7 +166,8 @@ static int fail(struct podcheck *c, const char *fmt, int value)
 	return 0;
 }
 
-int podcheck_run(pid_t pid, int timeout_ms, volatile sig_atomic_t *stop, struct podcheck *c)
+int podcheck_run(pid_t pid, const char *options, int timeout_ms, volatile sig_atomic_t *stop,
+		 struct podcheck *c)
 {
 	char *out = NULL;
 	size_t len = 0;
@@ -163,7 +178,7 @@ int podcheck_run(pid_t pid, int timeout_ms, volatile sig_atomic_t *stop, struct 
 	if (!(c->path = find_program()))
 		return 0;
 	c->available = true;
-	if ((child = start(c->path, pid, &fd)) < 0)
+	if ((child = start(c->path, pid, options, &fd)) < 0)
 		return -1;
 	r = collect(fd, timeout_ms, stop, &out, &len);
 	err = errno;
@@ -195,10 +210,10 @@ void podcheck_free(struct podcheck *c)
 		free(c->v[i].id);
 		free(c->v[i].severity);
 		free(c->v[i].criu_says);
+		free(c->v[i].comm);
 	}
 	free(c->v);
 	free(c->path);
 	free(c->error);
-	free(c->summary);
 	memset(c, 0, sizeof(*c));
 }

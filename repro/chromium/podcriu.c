@@ -353,6 +353,17 @@ void podcriu_json(struct json *j, const struct run *R)
 	json_kstr(j, "images", m->keep ? m->dir : NULL);
 }
 
+const char *podcriu_options(void)
+{
+	static char text[128];
+
+	if (!text[0])
+		for (size_t i = 0; pod_options[i]; i++)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
+				 i ? " " : "", pod_options[i]);
+	return text;
+}
+
 void podcriu_free(struct criu_result *c)
 {
 	for (int i = 0; i < STEP_COUNT; i++) {

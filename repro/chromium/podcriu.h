@@ -38,4 +38,7 @@ void podcriu_json(struct json *j, const struct run *R);
 
 void podcriu_free(struct criu_result *c);
 
+/* The pod's dump options as one string ("--tcp-established ..."), for crdiag check. */
+const char *podcriu_options(void);
+
 #endif

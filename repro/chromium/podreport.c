@@ -85,11 +85,37 @@ static void text_sockets(const struct run *R)
 	       R->dns_first[0] ? ")" : "");
 }
 
+static bool same_class(const struct podfinding *a, const struct podfinding *b)
+{
+	return a->handled == b->handled && !strcmp(a->id ? a->id : "", b->id ? b->id : "") &&
+	       !strcmp(a->severity ? a->severity : "", b->severity ? b->severity : "");
+}
+
+/* One line per class of finding (id, severity, handled): how many, the first one's
+ * process and CRIU's line. --json has every finding. */
+static void text_findings(const struct podcheck *c)
+{
+	char b1[96], b2[512], b3[64];
+
+	for (size_t i = 0; i < c->n; i++) {
+		size_t n = 0;
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = same_class(&c->v[k], &c->v[i]);
+		if (seen)
+			continue;
+		for (size_t k = i; k < c->n; k++)
+			n += same_class(&c->v[k], &c->v[i]);
+		printf("  %-7s %-22s x%-3zu%s first PID %d (%s): %s\n",
+		       c->v[i].severity ? c->v[i].severity : "?", ts_str(c->v[i].id, b1, sizeof(b1)),
+		       n, c->v[i].handled ? " handled," : "", (int)c->v[i].pid,
+		       ts_str(c->v[i].comm, b3, sizeof(b3)), ts_str(c->v[i].criu_says, b2, sizeof(b2)));
+	}
+}
+
 static void text_check(const struct run *R)
 {
 	const struct podcheck *c = &R->check;
-	char b1[96], b2[512];
-
 	if (!c->available) {
 		printf("crdiag check: not available (no crdiag-check next to this program)\n");
 		return;
@@ -98,12 +124,14 @@ static void text_check(const struct run *R)
 		printf("crdiag check: failed: %s\n", c->error);
 		return;
 	}
-	printf("crdiag check: %zu finding%s (exit %d)%s%s\n", c->n, c->n == 1 ? "" : "s",
-	       c->status, c->summary ? ": " : "", ts_str(c->summary, b2, sizeof(b2)));
-	for (size_t i = 0; i < c->n; i++)
-		printf("  %-8s %-24s PID %d: %s\n", c->v[i].severity ? c->v[i].severity : "?",
-		       ts_str(c->v[i].id, b1, sizeof(b1)), (int)c->v[i].pid,
-		       ts_str(c->v[i].criu_says, b2, sizeof(b2)));
+	printf("crdiag check: %zu finding%s for the tree with \"%s\"", c->n, c->n == 1 ? "" : "s",
+	       podcriu_options());
+	if (c->have_summary)
+		printf(": %" PRIu64 " dump, %" PRIu64 " restore, %" PRIu64 " note, %" PRIu64
+		       " handled; the dump %s", c->dump, c->restore, c->note, c->handled,
+		       c->dump_fails ? "will fail" : "will not fail");
+	printf("\n");
+	text_findings(c);
 }
 
 static void text_pread(const struct run *R)
@@ -206,13 +234,17 @@ static void json_check(struct json *j, const struct podcheck *c)
 		json_i64(j, c->status);
 	else
 		json_null(j);
+	json_kstr(j, "options", podcriu_options());
+	json_kbool(j, "dump_fails", c->dump_fails);
 	json_key(j, "findings");
 	json_arr_begin(j);
 	for (size_t i = 0; i < c->n; i++) {
 		json_obj_begin(j);
 		json_kstr(j, "id", c->v[i].id);
 		json_kstr(j, "severity", c->v[i].severity);
+		json_kbool(j, "handled", c->v[i].handled);
 		json_ki64(j, "pid", c->v[i].pid);
+		json_kstr(j, "comm", c->v[i].comm);
 		json_kstr(j, "criu_says", c->v[i].criu_says);
 		json_obj_end(j);
 	}
