@@ -84,7 +84,10 @@ int procsock_list(pid_t pid, struct procsock_list *out)
 			err = errno;
 			break;
 		}
-		if ((size_t)n < sizeof(link) && socket_inode(link, (size_t)n, &inode) &&
+		if ((size_t)n >= sizeof(link))
+			continue; /* too long for a socket link */
+		link[n] = '\0'; /* readlinkat does not terminate; sscanf reads to a NUL */
+		if (socket_inode(link, (size_t)n, &inode) &&
 		    push(out, (int)fd, inode) < 0) {
 			err = errno;
 			break;

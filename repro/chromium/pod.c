@@ -77,6 +77,13 @@ static int set_env(const char *dir)
 		if (setenv(sub[i][0], path, 1) < 0)
 			return -1;
 	}
+	/* With TZ set, Chromium's time zone monitor watches no file: its inotify watch
+	 * follows /etc/localtime to a zoneinfo directory, which CRIU must find again by
+	 * inode, and on a root that cannot open file handles (the 6.1 guest's 9p) it
+	 * cannot: "fsnotify: Handle ... cannot be opened", then irmap fails. ":/etc/
+	 * localtime" is the zone the host uses. */
+	if (!getenv("TZ") && setenv("TZ", ":/etc/localtime", 1) < 0)
+		return -1;
 	/* the pod's own tmpfs (see child_main): short paths for Chromium's sockets */
 	if (setenv("TMPDIR", "/dev/shm", 1) < 0)
 		return -1;
@@ -129,10 +136,11 @@ static void child_main(const struct pod_config *c, char *const argv[], int go, i
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (setsid() < 0)
 		child_fail(errfd, ST_SETSID);
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	/* the type is ignored for these two, but memcheck wants a string */
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		child_fail(errfd, ST_PRIVATE);
 	snprintf(path, sizeof(path), "%s/resolv.conf", c->dir);
-	if (mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
+	if (mount(path, "/etc/resolv.conf", "none", MS_BIND, NULL) < 0)
 		child_fail(errfd, ST_RESOLV);
 	/* Chromium's temp files and shared memory in a tmpfs of the pod's own, gone with its
 	 * mount namespace; and a short TMPDIR: its unix socket paths must fit sun_path */

@@ -14,7 +14,10 @@
  *     with the pod's mount namespace; the short path keeps unix socket paths within
  *     sun_path whatever our TMPDIR is);
  *   - it works in DIR (writable: CRIU's parasite mounts a proc there), and HOME and the
- *     XDG directories point into DIR, so nothing is written elsewhere.
+ *     XDG directories point into DIR, so nothing is written elsewhere;
+ *   - TZ is set (to ":/etc/localtime" unless it is already): Chromium then keeps no
+ *     inotify watch on the zoneinfo directory, which CRIU cannot dump on a root
+ *     without file handles (9p).
  * Without pidns the browser is a plain process tree (own session, same namespaces
  * otherwise): chrome_crashpad_handler then double-forks out of it, to us when we are a
  * subreaper (criu_become_subreaper), else to init.
