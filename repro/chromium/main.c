@@ -25,7 +25,7 @@
 #include "tmpdir.h"
 
 #define POLL_MS 200
-#define SOCKETS_WAIT_S 10      /* for the DNS client's sockets, once the page runs */
+#define SOCKETS_WAIT_S 30      /* for the DNS client's sockets, once the page runs (slow under TCG) */
 #define SOCKETS_ENOUGH 8       /* as many as that is enough to show the point */
 #define CHECK_TIMEOUT_MS 60000
 
