@@ -196,6 +196,20 @@ fake_env() {
 	assert_output 2
 }
 
+@test "--criu: Debian's criu 3.17.1 (no fault 135): the plain dump is the pread path, and its real log on a real Chromium pod reproduces (0)" {
+	fake_env
+	export FAKE_CRIU_VERSION=3.17.1 FAKE_CRIU_DUMP_STATUS=1 FAKE_CRIU_DUMP_STATUS_FAULT=1 FAKE_CRIU_DUMP_STDERR_FAULT=$TMP/fault
+	# what 3.17.1 said in the 6.1 guest to CRIU_FAULT=135, and its log of the pod's dump there
+	echo "Error (criu/fault-injection.c:19): CRIU_FAULT out of bounds." >"$TMP/fault"
+	zcat "$FIXTURES/criu-logs/criu-3.17.1_dump_chromium-pod.log.gz" >"$TMP/pod.log"
+	FAKE_CRIU_DUMP_LOG=$TMP/pod.log
+	run -0 "$BIN/repro-chromium" --criu
+	assert_line --regexp '^dump-pread: +exit 1 after [0-9.]+ s: other-failure$'
+	assert_line --regexp "^dump-plain: +exit 1 after [0-9.]+ s: short-read-bug$"
+	assert_line --regexp "pagemap-cache: Can't read [0-9]+'s pagemap file: No such file or directory$"
+	assert_line --regexp '^verdict: reproduced: CRIU 3\.17\.1 failed to dump the browser on its pread path \(it has no CRIU_FAULT=135'
+}
+
 @test "--criu: a CRIU with the fix (the pread dump is ok) is not reproduced (1)" {
 	fake_env
 	FAKE_CRIU_DUMP_LOG_FAULT=$FAKE_CRIU_DUMP_LOG

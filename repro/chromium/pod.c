@@ -259,15 +259,17 @@ int pod_start(const struct pod_config *c, const char *nameserver, const char *ur
 	close(go[0]);
 	close(ep[1]);
 	go[0] = ep[1] = -1;
+	/* now: the namespace exists from the clone on, and a browser that exits at once
+	 * must not take it away before we hold it */
+	*what = "holding the pod's mount namespace";
+	if (hold_mntns(p) < 0)
+		goto out;
 	*what = "starting the pod";
 	if (write(go[1], "g", 1) != 1)
 		goto out;
 	close(go[1]);
 	go[1] = -1;
-	if (wait_exec(c, ep[0], what) < 0)
-		goto out;
-	*what = "holding the pod's mount namespace";
-	ret = hold_mntns(p);
+	ret = wait_exec(c, ep[0], what);
 out:
 	err = errno;
 	if (ret < 0 && p->init > 0)
