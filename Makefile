@@ -30,6 +30,10 @@ BIN := bin
 SAN :=
 endif
 TBIN := $(BUILD)/t
+# Absolute and quoted for the shell: a checkout's path may hold spaces, which $(abspath)
+# would split into words.
+QBIN = "$(CURDIR)/$(BIN)"
+QTBIN = "$(CURDIR)/$(TBIN)"
 
 # Deferred (=): pkg-config runs only when a compile needs it, after `make deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -117,7 +121,7 @@ fuzz: deps
 		t=$$(basename $$f); c=build/fuzz/corpus-$$t; \
 		extra=$$(bats/fuzz/seeds.sh $$c $$t) || exit 1; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- $$c $$extra \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- $$c $${extra:+"$$extra"} \
 			2>build/fuzz/$$t.log || { tail -40 build/fuzz/$$t.log; exit 1; }; \
 		grep -E '^stat::number_of_executed_units' build/fuzz/$$t.log; \
 	done
@@ -142,7 +146,7 @@ TESTS ?= bats
 check: deps
 	@$(MAKE) --no-print-directory all fuzzers
 	@mkdir -p $(BUILD)
-	CRDIAG_BIN=$(abspath $(BIN)) CRDIAG_TBIN=$(abspath $(TBIN)) CRDIAG_SANITIZE=$(SANITIZE) \
+	CRDIAG_BIN=$(QBIN) CRDIAG_TBIN=$(QTBIN) CRDIAG_SANITIZE=$(SANITIZE) \
 		bats $(BATS_FLAGS) --report-formatter tap --output $(BUILD) $(TESTS)
 
 # The guest runs what the host built: build first, then boot (bats/kernel/check-kernel.sh).
@@ -150,11 +154,15 @@ check: deps
 # console and kernel log land in $(BUILD)/kernel.
 KERNEL ?= linux-image-amd64
 KERNEL_TIMEOUT ?= 900
+# KERNEL_CACHE: where the kernel package and initramfs are kept (.ci/run's clone reuses
+# the checkout's); KERNEL_OUT: the guest's report, console, kernel log.
+KERNEL_CACHE ?= build/kernel
+KERNEL_OUT ?= $(BUILD)/kernel
 check-kernel: deps
 	@$(MAKE) --no-print-directory all
-	CRDIAG_BIN=$(abspath $(BIN)) CRDIAG_TBIN=$(abspath $(TBIN)) CRDIAG_SANITIZE=$(SANITIZE) \
+	CRDIAG_BIN=$(QBIN) CRDIAG_TBIN=$(QTBIN) CRDIAG_SANITIZE=$(SANITIZE) \
 		BATS_FLAGS="$(BATS_FLAGS)" bats/kernel/check-kernel.sh --kernel $(KERNEL) \
-		--cache build/kernel --out $(BUILD)/kernel --timeout $(KERNEL_TIMEOUT) $(TESTS)
+		--cache "$(KERNEL_CACHE)" --out "$(KERNEL_OUT)" --timeout $(KERNEL_TIMEOUT) $(TESTS)
 
 # make report [REPORT_DIR=build/report] [REPORT_FLAGS="--quick --pid PID"]: the whole
 # suite, every repro and the facts in one Markdown file to paste into a CRIU issue.
@@ -166,12 +174,12 @@ report: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@repro/demo.sh $(abspath $(BIN))
+	@repro/demo.sh $(QBIN)
 
 # Not a test: timings on a shared machine are noisy, so it reports, never fails on speed.
 bench: deps
 	@$(MAKE) --no-print-directory all
-	bats/bench/bench.sh $(abspath $(BIN)) $(abspath $(TBIN))
+	bats/bench/bench.sh $(QBIN) $(QTBIN)
 
 install: all
 	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL)

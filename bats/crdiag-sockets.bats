@@ -103,13 +103,14 @@ sock() { # sock JSON FD: the inet entry of that fd, compact
 @test "sockets: looking into another network namespace without CAP_SYS_ADMIN is refused, said so" {
 	require_root
 	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
-	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
-	PUB=$(mktemp -d /tmp/crdiag-sockets.XXXXXX)
-	chown nobody "$PUB"
-	# nobody's own process (so its fds are readable), in a network namespace of its own
+	nobody_stage
+	PUB=$NOBODY_DIR
+	# nobody's own process (so its fds are readable), in a network namespace of its own;
+	# a copy nobody can reach (NTBIN)
+	local TBIN=$NTBIN
 	start_subject unshare --net sh -c 'ip link set lo up && exec "$@"' sh \
 		setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --
-	run -2 --separate-stderr run_as_nobody "$BIN/crdiag-sockets" "$SUBJECT"
+	run -2 --separate-stderr run_as_nobody "$NBIN/crdiag-sockets" "$SUBJECT"
 	assert_output ""
 	assert_equal "$stderr" "crdiag-sockets: PID $SUBJECT (subject): permission denied: it is in another network namespace: looking inside needs CAP_SYS_ADMIN"
 }
@@ -141,8 +142,8 @@ sock() { # sock JSON FD: the inet entry of that fd, compact
 	assert_equal "$stderr" "crdiag-sockets: PID $gone: no such process"
 	# another user's process: its fds are PTRACE_MODE_READ-protected
 	start_subject
-	run_as_nobody true || skip "cannot drop privileges"
-	run -2 --separate-stderr run_as_nobody "$BIN/crdiag-sockets" "$SUBJECT"
+	nobody_stage
+	run -2 --separate-stderr run_as_nobody "$NBIN/crdiag-sockets" "$SUBJECT"
 	assert_equal "$stderr" "crdiag-sockets: PID $SUBJECT (subject): permission denied: reading its fds needs PTRACE_MODE_READ (the same uid, or CAP_SYS_PTRACE)"
 	run -0 "$BIN/crdiag-sockets" --help
 	assert_line --index 0 "Usage: crdiag-sockets [--json] PID"

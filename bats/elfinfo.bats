@@ -114,10 +114,10 @@ ptrace_allowed() {
 }
 
 @test "--elf: deleted and replaced files: map_files reads the mapped inode, the path fallback says what it found" {
-	require_root
-	# a directory nobody can reach: bats's own temp dirs are private to root
-	NB=$(mktemp -d /tmp/crdiag-elfinfo.XXXXXX)
-	chmod 777 "$NB"
+	# a directory nobody can reach (bats's own temp dirs are private to root), and the
+	# programs nobody runs copied there
+	nobody_stage
+	NB=$NOBODY_DIR
 	cp "$TBIN/elfsubject" "$NB/subject"
 	cp "$TBIN/pattern" "$NB/gone.so"
 	cp "$TBIN/pattern" "$NB/swapped.so"
@@ -137,7 +137,7 @@ ptrace_allowed() {
 	assert_equal "$(jq -r --arg p "$NB/swapped.so" '.vmas[] | select(.name == $p) | "\(.elf.state) \(.elf.via) \(.elf.build_id)"' <<<"$output")" \
 		"elf map_files $want"
 	# nobody has no map_files: the path through /proc/PID/root is missing or another inode
-	run_as_nobody "$BIN/crdiag-scan" --elf --json "$SUBJ" >"$TMP/nobody.json"
+	run_as_nobody "$NBIN/crdiag-scan" --elf --json "$SUBJ" >"$TMP/nobody.json"
 	assert_equal "$(jq -r --arg p "$NB/gone.so" '.vmas[] | select(.name == $p) | "\(.elf.state) \(.elf.error) \(.elf.via) \(.elf.build_id)"' "$TMP/nobody.json")" \
 		"missing ENOENT root null"
 	assert_equal "$(jq -r --arg p "$NB/swapped.so" '.vmas[] | select(.name == $p) | "\(.elf.state) \(.elf.via) \(.elf.build_id)"' "$TMP/nobody.json")" \
@@ -295,7 +295,7 @@ tmux_wait() {
 	# the socket lives in the test's temp dir, so nothing outlives the test
 	TMUX_SOCK=$TMP/tmux.sock
 	tmux -S "$TMUX_SOCK" new-session -d -x 200 -y 80 \
-		"TERM=xterm $BIN/vmainspect --stacks $SUBJ" 3>&-
+		"TERM=xterm $(printf %q "$BIN/vmainspect") --stacks $SUBJ" 3>&-
 	tmux_wait "VMAs"
 	# the helper's r-x mapping: filter to its file, the second row, Enter
 	tmux -S "$TMUX_SOCK" send-keys / "$(basename "$TBIN")/elfsubject" Enter

@@ -247,7 +247,8 @@ vma_field() { # vma_field JSONFILE START FIELD
 
 @test "errors: another user's process is permission denied, naming the privilege" {
 	start_pattern
-	run_as_nobody "$BIN/crdiag-scan" "$PATTERN" >"$TMP/out" 2>"$TMP/err" && fail "succeeded as nobody"
+	nobody_stage
+	run_as_nobody "$NBIN/crdiag-scan" "$PATTERN" >"$TMP/out" 2>"$TMP/err" && fail "succeeded as nobody"
 	run cat "$TMP/err"
 	assert_output "crdiag-scan: PID $PATTERN: Permission denied (reading another user's process needs CAP_SYS_PTRACE or the same uid)"
 }

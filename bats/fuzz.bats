@@ -38,7 +38,6 @@ fuzz_target() {
 	fuzz_target fuzz-criulog
 	local extra
 	extra=$("$ROOT/bats/fuzz/seeds.sh" "$TMP/seeds" fuzz-criulog)
-	[ -n "$extra" ] || skip "no shared CRIU logs (../shared/fixtures/criu-logs)"
 	run -0 "$FUZZ/fuzz-criulog" "$TMP"/seeds/* "$extra"/*.log
 	assert_output --partial "Executed $TMP/seeds/nul-in-line"
 	assert_output --partial "Executed $TMP/seeds/many-errors"
@@ -49,9 +48,9 @@ fuzz_target() {
 	fuzz_target fuzz-criulog
 	local extra execs
 	extra=$("$ROOT/bats/fuzz/seeds.sh" "$TMP/corpus" fuzz-criulog)
-	# the shared logs are read in place: libFuzzer writes only to the first directory
+	# the fixture logs are read in place: libFuzzer writes only to the first directory
 	run -0 "$FUZZ/fuzz-criulog" -max_total_time=10 -print_final_stats=1 \
-		-artifact_prefix="$TMP/crash-" "$TMP/corpus" $extra
+		-artifact_prefix="$TMP/crash-" "$TMP/corpus" "$extra"
 	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' <<<"$output")
 	echo "# fuzz-criulog: $execs inputs in 10 s" >&3
 	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"

@@ -228,10 +228,11 @@ interrupt() {
 }
 
 @test "another user's process: permission denied, naming the privilege, exit 2" {
+	nobody_stage
 	start_bg "$TMP/pid" "$TBIN/pattern" --pidfile "$TMP/pid"
 	local pid rc=0
 	pid=$(cat "$TMP/pid")
-	run_as_nobody "$BIN/repro-pagemap-read" --pid "$pid" >"$TMP/out" 2>"$TMP/err" || rc=$?
+	run_as_nobody "$NBIN/repro-pagemap-read" --pid "$pid" >"$TMP/out" 2>"$TMP/err" || rc=$?
 	assert_equal "$rc" 2
 	assert_file_empty "$TMP/out"
 	run cat "$TMP/err"

@@ -290,10 +290,10 @@ start_paused() {
 }
 
 @test "without privileges: exit 77 naming CAP_NET_ADMIN" {
-	run_as_nobody true
-	run -77 --separate-stderr run_as_nobody "$BIN/repro-udp-restore"
+	nobody_stage
+	run -77 --separate-stderr run_as_nobody "$NBIN/repro-udp-restore"
 	assert_output "verdict: skipped: needs CAP_NET_ADMIN (network namespaces, veths, addresses, routes)"
-	run -77 --separate-stderr run_as_nobody "$BIN/repro-udp-restore" --json
+	run -77 --separate-stderr run_as_nobody "$NBIN/repro-udp-restore" --json
 	assert_equal "$(jq -r '[.verdict, .exit_code, .reason] | join("|")' <<<"$output")" \
 		"skipped|77|needs CAP_NET_ADMIN (network namespaces, veths, addresses, routes)"
 }

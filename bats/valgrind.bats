@@ -131,7 +131,7 @@ start_pattern() {
 	local i
 	SOCK=$TMP/tmux.sock
 	tmux -S "$SOCK" -f /dev/null new-session -d -x 120 -y 40 \
-		"TERM=tmux-256color valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --log-file=$TMP/vg.log $BIN/vmainspect -d 0.2 -n 3 $(cat "$TMP/giant.pid"); echo \$? >$TMP/rc" 3>&-
+		"TERM=tmux-256color valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --log-file=$TMP/vg.log $(printf %q "$BIN/vmainspect") -d 0.2 -n 3 $(cat "$TMP/giant.pid"); echo \$? >$TMP/rc" 3>&-
 	for i in $(seq 600); do
 		[ -s "$TMP/rc" ] && break
 		sleep 0.05
@@ -150,8 +150,7 @@ start_pattern() {
 	vg 0 "$BIN/restore-check" verify --json "$TMP/manifest.json"
 	printf '{"format":' >"$TMP/cut.json"
 	vg 2 "$BIN/restore-check" verify "$TMP/cut.json"
-	local logs=$SHARED_FIXTURES/criu-logs f
-	[ -x "$BIN/crdiag-criu" ] && [ -d "$logs" ] || skip "crdiag-criu or the shared CRIU logs are missing"
+	local logs=$CRIU_LOGS f
 	for f in "$logs"/*.log; do
 		# 0: the log shows success, 1: a failure; valgrind's own errors are 99
 		vg "$(CRIU=/nonexistent "$BIN/crdiag-criu" --log "$f" >/dev/null 2>&1; echo $?)" \

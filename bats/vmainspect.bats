@@ -278,12 +278,13 @@ error_case() {
 
 @test "errors: permission denied names the missing privilege" {
 	start_holder
-	run_as_nobody "$BIN/vmainspect" "$HOLDER" >"$TMP/out" 2>"$TMP/err" && fail "succeeded as nobody"
+	nobody_stage
+	run_as_nobody "$NBIN/vmainspect" "$HOLDER" >"$TMP/out" 2>"$TMP/err" && fail "succeeded as nobody"
 	local msg="PID $HOLDER (repro-giant-vma): permission denied: reading its maps and pagemap needs PTRACE_MODE_READ (the same uid, or CAP_SYS_PTRACE)"
 	assert_equal "$(cat "$TMP/err")" "vmainspect: $msg"
 	assert_equal "$(cat "$TMP/out")" ""
 	local status=0
-	run_as_nobody "$BIN/vmainspect" --json "$HOLDER" >"$TMP/out" 2>/dev/null || status=$?
+	run_as_nobody "$NBIN/vmainspect" --json "$HOLDER" >"$TMP/out" 2>/dev/null || status=$?
 	assert_equal "$status" 2
 	assert_equal "$(jq -r '[.error, .errno, (.vmas | length)] | join("|")' "$TMP/out")" "$msg|EACCES|0"
 }
@@ -359,7 +360,7 @@ start_tui() {
 start_tui_on() {
 	local pid=$1 comm=$2
 	shift 2
-	keys "bash -c 'echo \$\$ >$TMP/tui.pid; exec \"\$0\" \"\$@\"' $BIN/vmainspect $* $pid; echo rc=\$?" Enter
+	keys "bash -c 'echo \$\$ >$TMP/tui.pid; exec \"\$0\" \"\$@\"' $(printf %q "$BIN/vmainspect") $* $pid; echo rc=\$?" Enter
 	wait_screen "^$comm \[$pid\]"
 }
 
@@ -467,13 +468,13 @@ start_tui_on() {
 @test "TUI: a fatal error and a crash restore the terminal" {
 	start_holder
 	tui_start
-	keys "VMAINSPECT_FAULT=fatal $BIN/vmainspect $HOLDER; echo rc=\$?" Enter
+	keys "VMAINSPECT_FAULT=fatal $(printf %q "$BIN/vmainspect") $HOLDER; echo rc=\$?" Enter
 	wait_screen '^rc=2$'
 	run screen
 	assert_line 'vmainspect: injected fatal error (VMAINSPECT_FAULT=fatal)'
 	assert_shell_back
 	keys clear Enter
-	keys "VMAINSPECT_FAULT=segv $BIN/vmainspect $HOLDER; echo rc=\$?" Enter
+	keys "VMAINSPECT_FAULT=segv $(printf %q "$BIN/vmainspect") $HOLDER; echo rc=\$?" Enter
 	wait_screen '^rc=139$'
 	run screen
 	assert_line 'vmainspect: fatal signal SIGSEGV: terminal restored'

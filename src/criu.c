@@ -13,12 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "fdclose.h"
+#include "pidwait.h"
 #include "proc.h"
 
 extern char **environ;
@@ -265,7 +266,8 @@ static void child(const char *path, const char *const args[], char **env, const 
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		goto fail;
 	/* nothing of ours leaks into CRIU (it would see and complain about stray fds) */
-	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (fdclose_cloexec_from(3) < 0)
+		goto fail;
 	while (args[n])
 		n++;
 	argv = calloc(n + 2, sizeof(*argv));
@@ -283,7 +285,7 @@ fail:
 }
 
 /* Wait for the child while collecting its output; kills it on timeout or stop. */
-static int supervise(pid_t pid, int pidfd, int out, const struct criu_opts *o,
+static int supervise(pid_t pid, struct pidwait *pw, int out, const struct criu_opts *o,
 		     struct criu_run *r, int *wstatus)
 {
 	double start = r->seconds, deadline = o->timeout_ms > 0 ? start + o->timeout_ms / 1000.0 : 0;
@@ -292,10 +294,10 @@ static int supervise(pid_t pid, int pidfd, int out, const struct criu_opts *o,
 	int sig_sent = 0;
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN },
+		struct pollfd p[2] = { { .fd = pidwait_fd(pw), .events = POLLIN },
 				       { .fd = out_open ? out : -1, .events = POLLIN } };
 		double t = now_s();
-		int slice = POLL_SLICE_MS;
+		int slice = POLL_SLICE_MS, exited;
 
 		if (o->stop && *o->stop && !stopped) {
 			stopped = true;
@@ -317,7 +319,7 @@ static int supervise(pid_t pid, int pidfd, int out, const struct criu_opts *o,
 		}
 		if (deadline && (deadline - t) * 1000 < slice)
 			slice = (int)((deadline - t) * 1000) + 1;
-		if (poll(p, 2, slice) < 0 && errno != EINTR)
+		if (poll(p, 2, pidwait_slice(pw, slice)) < 0 && errno != EINTR)
 			return -1;
 		if (out_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			int d = drain(out, r, &cap);
@@ -325,7 +327,9 @@ static int supervise(pid_t pid, int pidfd, int out, const struct criu_opts *o,
 				return -1;
 			out_open = d == 0;
 		}
-		if (p[0].revents & POLLIN)
+		if ((exited = pidwait_exited(pw, p[0].revents)) < 0)
+			return -1;
+		if (exited)
 			break;
 	}
 	/* Exited: take what is left, but never wait for EOF: a process CRIU restored
@@ -381,7 +385,8 @@ int criu_exec(const struct criu *c, const char *const args[], const char *logpat
 	      const struct criu_opts *o, struct criu_run *r)
 {
 	static const struct criu_opts none = { 0 };
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, ns[2] = { -1, -1 }, pidfd = -1;
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, ns[2] = { -1, -1 };
+	struct pidwait pw = { .fd = -1 };
 	int wstatus = 0, child_err = 0, err, ret = -1;
 	char **env = NULL, *fault_var = NULL;
 	pid_t pid = -1;
@@ -416,15 +421,14 @@ int criu_exec(const struct criu *c, const char *const args[], const char *logpat
 	out[1] = -1;
 	close(errp[1]);
 	errp[1] = -1;
-	pidfd = pidfd_open(pid, 0);
-	if (pidfd < 0) {
+	if (pidwait_open(&pw, pid) < 0) {
 		err = errno;
 		kill_group(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		errno = err;
 		goto out;
 	}
-	if (supervise(pid, pidfd, out[0], o, r, &wstatus) < 0) {
+	if (supervise(pid, &pw, out[0], o, r, &wstatus) < 0) {
 		if (errno != EINTR) {
 			err = errno;
 			kill_group(pid, SIGKILL);
@@ -458,8 +462,7 @@ out:
 	for (int i = 0; i < 2; i++)
 		if (ns[i] >= 0)
 			close(ns[i]);
-	if (pidfd >= 0)
-		close(pidfd);
+	pidwait_close(&pw);
 	free(env);
 	free(fault_var);
 	errno = err;

@@ -3,8 +3,8 @@
 # DIR. Generated, not committed: the machine's own files are the best seeds. Prints the
 # directories to read in place as further corpora (never written to), one per line.
 #   fuzz-maps     real maps files of this machine's processes, crafted edge cases
-#   fuzz-criulog  crafted edge cases; the real CRIU logs in ../shared/fixtures/criu-logs
-#                 (CRDIAG_SHARED_FIXTURES) are read in place
+#   fuzz-criulog  crafted edge cases; the real CRIU logs of bats/fixtures (criu-logs read
+#                 in place, criu-failures' plain logs copied into DIR)
 set -euo pipefail
 dir=${1:?usage: seeds.sh DIR [TARGET]}
 target=${2:-fuzz-maps}
@@ -30,7 +30,7 @@ maps_seeds() {
 }
 
 criulog_seeds() {
-	local logs=${CRDIAG_SHARED_FIXTURES:-$root/../shared/fixtures}/criu-logs
+	local logs=$root/bats/fixtures/criu-logs f
 	: >"$dir/empty"
 	printf '\n\n\n' >"$dir/blank-lines"
 	printf '(00.000001) Version: 4.2 (gitid 0)\n(00.100000) Dumping finished successfully\n' >"$dir/ok-dump"
@@ -43,8 +43,10 @@ criulog_seeds() {
 	printf '(00.1) Error (a.c:1): x\0pagemap-cache: Can'"'"'t read 1'"'"'s pagemap file\n' >"$dir/nul-in-line"
 	{ printf '(00.1) Error (a.c:1): '; head -c 65536 /dev/zero | tr '\0' 'e'; printf '\n'; } >"$dir/long-line"
 	awk 'BEGIN { for (i = 0; i < 3000; i++) printf "(%02d.%06d) %d: Error (f.c:%d): e%d\n", i / 1000000, i % 1000000, i, i, i }' >"$dir/many-errors"
-	[ -d "$logs" ] && echo "$logs"
-	return 0
+	# the other failures' plain logs (the 3-5 MB .log.gz would slow every mutation)
+	cp "$root"/bats/fixtures/criu-failures/*.log "$dir/"
+	[ -d "$logs" ] || { echo "seeds.sh: $logs is missing" >&2; return 1; }
+	echo "$logs"
 }
 
 case $target in

@@ -13,7 +13,9 @@ ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 BIN=${CRDIAG_BIN:-$ROOT/bin}
 TBIN=${CRDIAG_TBIN:-$ROOT/build/normal/t}
 FIXTURES=$BATS_TEST_DIRNAME/fixtures
-SHARED_FIXTURES=${CRDIAG_SHARED_FIXTURES:-$ROOT/../shared/fixtures}
+# Real CRIU logs (each directory's README says what ran); part of the repository.
+CRIU_LOGS=$FIXTURES/criu-logs
+CRIU_FAILURES=$FIXTURES/criu-failures
 
 common_setup() {
 	TMP=$(mktemp -d "${BATS_RUN_TMPDIR:-/tmp}/crdiag.XXXXXX")
@@ -29,6 +31,7 @@ common_teardown() {
 		wait "$p" 2>/dev/null || true
 	done
 	[ -n "${TMP:-}" ] && rm -rf "$TMP"
+	[ -z "${NOBODY_DIR:-}" ] || rm -rf "$NOBODY_DIR"
 }
 
 # start_bg PIDFILE CMD...: start CMD in the background (fd 3 closed, or bats hangs),
@@ -57,6 +60,26 @@ run_as_nobody() {
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
 	require_root
 	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all -- "$@"
+}
+
+# nobody_stage: copy what nobody runs to a fresh directory nobody can reach, since the
+# checkout may lie where nobody cannot (a clone in /root, 0700; a mktemp -d directory):
+# $BIN, $TBIN and bats/helpers (fake-criu) go to NBIN, NTBIN and NHELPERS, read-only,
+# under NOBODY_DIR (/tmp/crdiag-nobody.*, 1777: nobody writes its pidfiles there).
+# common_teardown removes it. Skips, saying why, where nobody cannot run the copies.
+nobody_stage() {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	require_root
+	NOBODY_DIR=$(mktemp -d /tmp/crdiag-nobody.XXXXXX)
+	chmod 1777 "$NOBODY_DIR"
+	NBIN=$NOBODY_DIR/bin NTBIN=$NOBODY_DIR/t NHELPERS=$NOBODY_DIR/helpers
+	cp -R "$BIN" "$NBIN"
+	cp -R "$TBIN" "$NTBIN"
+	cp -R "$BATS_TEST_DIRNAME/helpers" "$NHELPERS"
+	# a clone made under umask 077 has no bits for others: give read (and x where set)
+	chmod -R a+rX,go-w "$NBIN" "$NTBIN" "$NHELPERS"
+	run_as_nobody "$NBIN/crdiag-scan" --version >/dev/null 2>&1 ||
+		skip "nobody cannot run programs copied to $NOBODY_DIR (is /tmp noexec or private?)"
 }
 
 kernel_has_pagemap_scan() {

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # make check-kernel: run the bats suite inside another kernel (by default Debian's
 # linux-image-amd64, 6.1 on Debian 12, which has no PAGEMAP_SCAN) under qemu, the way
-# virtme-ng does: this machine's root is shared read-only over 9p, the results come back
-# through a writable share, the guest powers off and we exit with the suite's status.
+# virtme-ng does: this machine's root is shared read-only over 9p (the checkout, the
+# programs and $CRIU's directory as shares of their own, so that the guest's tmpfs on
+# /tmp and /root cannot hide them), the results come back through a writable share, the
+# guest powers off and we exit with the suite's status. The initramfs loads the modules
+# Debian's criu probes, so `criu check` passes in the guest (see criu_modules below).
+# Test files given relatively are made absolute: bats runs from a writable directory.
 #
 #   check-kernel.sh [--kernel PKG] [--cache DIR] [--out DIR] [--timeout SECONDS] [TESTS...]
 #
@@ -28,6 +32,17 @@ smp=${KERNEL_SMP:-2}
 # virtio_pci and 9pnet_virtio carry the shares, 9p mounts them, veth is for the network
 # tests; their dependencies are found from each module's own depends= field.
 modules=(virtio_pci 9pnet_virtio 9p veth)
+# What `criu check` (Debian's 3.17.1) probes, so that CRIU works in the guest:
+#   inet_diag tcp_diag udp_diag   sockets: dumping TCP and UDP sockets (sock_diag)
+#   unix_diag                     sockets: AF_UNIX (every process has some)
+#   netlink_diag af_packet_diag   sockets: the netlink and packet probes of `check`
+#   tun                           tun: the TUN/TAP ioctls of the tun probe
+#   nfnetlink nf_tables           the network lock (nftables) and its probe
+#   crc32c_generic                before libcrc32c (nf_tables' dependency): libcrc32c
+#                                 asks the crypto API for "crc32c" at load time, a
+#                                 request no depends= field names
+criu_modules=(inet_diag tcp_diag udp_diag unix_diag netlink_diag af_packet_diag tun
+	crc32c_generic nfnetlink nf_tables)
 
 die() {
 	echo "$prog: $*" >&2
@@ -48,8 +63,13 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=(bats)
+tests=()
+# The guest runs bats from a writable directory (guest.sh): name test files absolutely.
+for t in "$@"; do
+	[[ $t == /* || ! -e $t ]] || t=$PWD/$t
+	tests+=("$t")
+done
+[ ${#tests[@]} -gt 0 ] || tests=("$repo/bats")
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: not a number of seconds: '$timeout'"
 mkdir -p "$cache" "$out"
 cache=$(cd "$cache" && pwd) out=$(cd "$out" && pwd)
@@ -137,7 +157,7 @@ initrd=$kdir/initramfs.cpio.gz
 if [ ! -s "$initrd" ] || [ "$here/init.sh" -nt "$initrd" ] || [ "$here/check-kernel.sh" -nt "$initrd" ]; then
 	kofiles=$kdir/kofiles
 	(cd "$moddir" && find kernel -name '*.ko*') >"$kofiles"
-	for m in "${modules[@]}"; do
+	for m in "${modules[@]}" "${criu_modules[@]}"; do
 		add_module "$m"
 	done
 	stage=$kdir/initramfs.d
@@ -162,7 +182,38 @@ exec 9>&-
 
 # Nothing left from an earlier run may pass for this one's status or report.
 rm -f "$out"/{boot,guest.env,status,release,report.tap,dmesg.txt,console.log,qemu.pid}
-printf '%s\n%s\n' "$out" "$here/guest.sh" >"$out/boot"
+# The guest mounts tmpfs over /tmp, /run, /var/tmp and /root (the root share is
+# read-only), which would hide a checkout under them (a mktemp -d clone, /root/crdiag):
+# the checkout, the built programs and $CRIU's directory come as shares of their own,
+# mounted at their real paths after the tmpfs (a directory inside another is left to
+# the outer one). /out/boot: the results directory, stage 2's script, then "TAG PATH"
+# per share.
+declare -a share_paths=()
+add_share() { # add_share DIR: share DIR (absolute, as the tests name it) unless covered
+	local d=$1 s
+	[ -d "$d" ] || return 0
+	[[ $d != *$'\n'* ]] || die "a path with a newline cannot be shared with the guest: $d"
+	for s in "${share_paths[@]}"; do
+		[[ $d == "$s" || $d == "$s"/* ]] && return 0
+	done
+	share_paths+=("$d")
+}
+add_share "$repo"
+add_share "$CRDIAG_BIN"
+[ -z "${CRDIAG_TBIN:-}" ] || add_share "$CRDIAG_TBIN"
+if [ -n "${CRIU:-}" ] && criu_path=$(command -v "$CRIU"); then
+	[[ $criu_path != /* ]] || add_share "$(cd "$(dirname "$criu_path")" && pwd)"
+fi
+qemu_shares=()
+{
+	printf '%s\n%s\n' "$out" "$here/guest.sh"
+	for i in "${!share_paths[@]}"; do
+		printf 'crdiag-s%d %s\n' "$i" "${share_paths[i]}"
+		# qemu's option syntax: a comma in a value is written twice
+		qemu_shares+=(-fsdev "local,id=s$i,path=${share_paths[i]//,/,,},security_model=none,readonly=on,multidevs=remap"
+			-device "virtio-9p-pci,fsdev=s$i,mount_tag=crdiag-s$i")
+	done
+} >"$out/boot"
 # guest.env is sourced by guest.sh (bash): declare -p keeps every value exact, and
 # exported variables stay exported.
 REPO=$repo GUEST_TIMEOUT=$timeout BATS_FLAGS=${BATS_FLAGS:---print-output-on-failure}
@@ -202,8 +253,9 @@ timeout -k 10 $((timeout + 60)) qemu-system-x86_64 \
 	-serial stdio -pidfile "$out/qemu.pid" \
 	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap" \
 	-device virtio-9p-pci,fsdev=root,mount_tag=crdiag-root \
-	-fsdev "local,id=out,path=$out,security_model=none,multidevs=remap" \
+	-fsdev "local,id=out,path=${out//,/,,},security_model=none,multidevs=remap" \
 	-device virtio-9p-pci,fsdev=out,mount_tag=crdiag-out \
+	"${qemu_shares[@]}" \
 	</dev/null >"$out/console.log" 2>&1 &
 qemu_pid=$!
 # Show the console as it comes (tail ends within a second of qemu).

@@ -21,7 +21,10 @@ uname -r >"$out/release"
 # Under TCG boot and bats' own start-up are a good part of the run: show where it goes.
 read -r up _ </proc/uptime
 echo "check-kernel: $(uname -r) up for ${up}s, starting bats"
-cd "$REPO" || exit
+# A writable working directory: CRIU's parasite mounts a proc at proc.crtools in the
+# working directory of a task of another PID namespace, and every task the tests start
+# inherits this one (the checkout is read-only here). TESTS are absolute paths.
+mkdir -p /tmp/crdiag-cwd && cd /tmp/crdiag-cwd || exit
 
 # bats sees a TTY and would draw its pretty format: ask for TAP.
 # shellcheck disable=SC2086 # BATS_FLAGS is a list of words, as in the Makefile

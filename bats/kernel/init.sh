@@ -27,7 +27,8 @@ done </modules.list
 P9='trans=virtio,version=9p2000.L,msize=262144'
 mkdir -p /out /newroot
 mount -t 9p -o "$P9,cache=none" crdiag-out /out || fail "cannot mount the results share"
-# /out/boot: line 1 the results directory's path on the host, line 2 stage 2's script.
+# /out/boot: line 1 the results directory's path on the host, line 2 stage 2's script,
+# then "TAG PATH" for each share of the checkout and build directories.
 { read -r out; read -r stage2; } </out/boot || fail "/out/boot is unreadable"
 # cache=loose: the root is read-only and nothing in it changes during the run.
 mount -t 9p -o "$P9,ro,cache=loose" crdiag-root /newroot || fail "cannot mount the host root"
@@ -37,6 +38,15 @@ for d in tmp run var/tmp root; do
 	mount -t tmpfs -o mode=1777 tmpfs "/newroot/$d" || fail "cannot mount tmpfs on /$d"
 done
 chmod 0700 /newroot/root
+# The checkout may lie under one of those tmpfs (a clone in /tmp or /root): its shares
+# go at their real paths now, above the tmpfs (a mount point under one is made there).
+tail -n +3 /out/boot >/shares
+while IFS= read -r line; do
+	tag=${line%% *} path=${line#* }
+	[ -d "/newroot$path" ] || mkdir -p "/newroot$path" || fail "cannot make $path for its share"
+	mount -t 9p -o "$P9,ro,cache=loose" "$tag" "/newroot$path" || fail "cannot mount $tag at $path"
+done </shares
+[ -d "/newroot$out" ] || mkdir -p "/newroot$out" || fail "cannot make $out for the results share"
 mount --move /out "/newroot$out" || fail "cannot place the results share at $out"
 cp /bin/busybox /newroot/run/busybox
 

@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# bats file_tags=criu-real
+# The CRIU tier against a real CRIU: $CRIU when set, else criu on PATH. In CI that is
+# Debian's criu 3.17.1 inside Debian's 6.1 kernel (make check-kernel, with the modules
+# CRIU probes: bats/kernel/check-kernel.sh); on a host where CRIU fails `criu check`
+# (3.17.1 on 6.18: vDSO) every test skips with CRIU's own reason, unless
+# CRDIAG_REQUIRE_CRIU=1 (as .ci/run sets in the guest) makes that a failure.
+# A user points it at theirs: CRIU=/path/to/criu make check TESTS=bats/criu-real.bats
+#
+# Each test asserts the outcome a real CRIU of that version gives (CRIU < 4.0 has the
+# single-pread bug; every CRIU so far binds the old UDP source on restore), the class,
+# and CRIU's decisive line; then classifies the log again with crdiag-criu --log, as
+# bats/criu.bats does for the fixtures. CRDIAG_CRIU_LOGS_OUT=DIR keeps every real log
+# there (named as the fixtures are), to add to bats/fixtures/criu-logs.
+
+load helpers/common
+
+setup_file() {
+	export REAL_CRIU_PROBE=$BATS_FILE_TMPDIR/probe.json
+	"$BIN/crdiag-criu" --json >"$REAL_CRIU_PROBE" 2>/dev/null || true
+}
+
+setup() {
+	common_setup
+}
+
+teardown() {
+	common_teardown
+}
+
+# require_real_criu: skip (or fail, with CRDIAG_REQUIRE_CRIU=1) unless CRIU is usable;
+# sets CRIU_PATH and CRIU_VER.
+require_real_criu() {
+	local usable reason
+	usable=$(jq -r '.usable' "$REAL_CRIU_PROBE" 2>/dev/null)
+	if [ "$usable" != true ]; then
+		reason=$(jq -r '.reason // "crdiag-criu --json said nothing"' "$REAL_CRIU_PROBE" 2>/dev/null)
+		[ "${CRDIAG_REQUIRE_CRIU:-}" != 1 ] || fail "CRDIAG_REQUIRE_CRIU=1 but CRIU is unusable: $reason"
+		skip "CRIU unusable here: $reason"
+	fi
+	CRIU_PATH=$(jq -r '.path' "$REAL_CRIU_PROBE")
+	CRIU_VER=$(jq -r '.version // "unknown"' "$REAL_CRIU_PROBE")
+	export CRIU=$CRIU_PATH
+}
+
+# criu_before_4: CRIU_VER is older than 4.0 (no short-read fix)
+criu_before_4() { [[ $CRIU_VER =~ ^[0-3]\. ]]; }
+
+# keep_log FILE NAME: copy a real log to $CRDIAG_CRIU_LOGS_OUT as criu-VERSION_NAME.log
+keep_log() {
+	[ -n "${CRDIAG_CRIU_LOGS_OUT:-}" ] || return 0
+	mkdir -p "$CRDIAG_CRIU_LOGS_OUT"
+	cp "$1" "$CRDIAG_CRIU_LOGS_OUT/criu-${CRIU_VER}_$2.log"
+}
+
+# assert_log_class FILE CLASS LINE_RE: crdiag-criu --log gives CLASS, decisive line LINE_RE
+assert_log_class() {
+	local want_status=1
+	[ "$2" != ok ] || want_status=0
+	run -"$want_status" --separate-stderr "$BIN/crdiag-criu" --log "$1" --json
+	assert_equal "$(jq -r .class <<<"$output")" "$2"
+	assert_equal "$(jq -r .criu_version <<<"$output")" "$CRIU_VER"
+	assert_regex "$(jq -r .decisive.text <<<"$output")" "$3"
+}
+
+SHORT_READ_RE="pagemap-cache: Can't read [0-9]+'s pagemap file: No such file or directory$"
+BIND_RE="Can't bind inet socket \\(id [0-9]+\\): Cannot assign requested address$"
+
+@test "real CRIU: crdiag-criu finds it usable (criu check passes)" {
+	require_real_criu
+	run -0 --separate-stderr "$BIN/crdiag-criu"
+	assert_line --partial "$CRIU_PATH"
+	run -0 --separate-stderr "$CRIU_PATH" check
+	assert_output --partial "Looks good."
+}
+
+@test "real CRIU: repro-giant-vma --criu reproduces the short pagemap read (CRIU < 4.0)" {
+	require_real_criu
+	mkdir "$TMP/tmp"
+	TMPDIR=$TMP/tmp run --separate-stderr "$BIN/repro-giant-vma" --criu --keep --json
+	local j=$output st=$status fault pread
+	echo "# real CRIU $CRIU_VER ($CRIU_PATH), repro-giant-vma --criu: exit $st, $(jq -r .verdict <<<"$j");" \
+		"$(jq -r '.dumps[] | "\(.name) dump \(.class) in \(.seconds | floor) s: \(.line)"' <<<"$j" | paste -sd';')" >&3
+	assert_equal "$(jq -r '[.criu.version, .holder.alive_after_dumps] | @tsv' <<<"$j")" "$CRIU_VER	true"
+	fault=$(jq -c '.dumps[] | select(.fault == "135")' <<<"$j")
+	# the dump that read the pagemap with pread: CRIU_FAULT=135's, or where CRIU has no
+	# such fault (< 4.0, which has no PAGEMAP_SCAN either) the default one
+	pread=$(jq -c '.pread_dump as $p | .dumps[] | select(.name == $p)' <<<"$j")
+	[ -n "$pread" ] || fail "exit $st, no pread dump: $j $stderr"
+	keep_log "$(jq -r .log <<<"$pread")" "dump_giant-vma_$(jq -r .name <<<"$pread")"
+	if criu_before_4; then
+		# 3.17.1 refuses the fault it does not know: a real other-failure, no log
+		assert_equal "$(jq -r '[.exit_code, .class, .fault_rejected, .line] | @tsv' <<<"$fault")" \
+			"1	other-failure	true	Error (criu/fault-injection.c:19): CRIU_FAULT out of bounds."
+		assert_equal "$(jq -r .name <<<"$pread")" default
+	fi
+	if criu_before_4 || [ "$st" -eq 0 ]; then
+		# the report's failure, exactly: CRIU's line and the stale ENOENT
+		assert_equal "$st" 0
+		assert_equal "$(jq -r .verdict <<<"$j")" reproduced
+		assert_regex "$(jq -r .reason <<<"$j")" "^CRIU $CRIU_VER failed to dump the reservation on its pread path"
+		assert_equal "$(jq -r '[.exit_code, .class, .timed_out] | @tsv' <<<"$pread")" "1	short-read-bug	false"
+		assert_regex "$(jq -r .line <<<"$pread")" "$SHORT_READ_RE"
+		assert_log_class "$(jq -r .log <<<"$pread")" short-read-bug "$SHORT_READ_RE"
+	else
+		# a CRIU with the fix dumps the reservation on its pread path too
+		assert_equal "$st" 1
+		assert_equal "$(jq -r .verdict <<<"$j")" not-reproduced
+		assert_equal "$(jq -r '[.exit_code, .class] | @tsv' <<<"$pread")" "0	ok"
+		assert_log_class "$(jq -r .log <<<"$pread")" ok 'Dumping finished successfully'
+	fi
+}
+
+@test "real CRIU: repro-udp-restore --criu reproduces the failed bind; the control restores and pings" {
+	require_root
+	require_real_criu
+	mkdir "$TMP/tmp"
+	TMPDIR=$TMP/tmp run --separate-stderr "$BIN/repro-udp-restore" --criu --keep --json
+	local j=$output st=$status control moved
+	echo "# real CRIU $CRIU_VER ($CRIU_PATH), repro-udp-restore --criu: exit $st, $(jq -r .verdict <<<"$j");" \
+		"$(jq -r '.cases[] | "\(.name): dump \(.dump.class), restore \(.restore.class): \(.restore.line)"' <<<"$j" | paste -sd';')" >&3
+	control=$(jq -c '.cases[] | select(.name == "control")' <<<"$j")
+	moved=$(jq -c '.cases[] | select(.name == "moved")' <<<"$j")
+	[ -n "$control" ] && [ -n "$moved" ] || fail "exit $st, no control and moved cases: $j $stderr"
+	keep_log "$(jq -r .dump.log <<<"$control")" dump_udp
+	keep_log "$(jq -r .restore.log <<<"$control")" restore_udp_source-address-present
+	keep_log "$(jq -r .restore.log <<<"$moved")" restore_udp_source-address-moved
+	# the control: dumped, restored and pinging again from the same source
+	assert_equal "$(jq -r '[.dump.class, .restore.class, .pings_resumed] | @tsv' <<<"$control")" "ok	ok	true"
+	assert_regex "$(jq -r .resumed_from <<<"$control")" '^192\.0\.2\.2:[0-9]+$'
+	assert_log_class "$(jq -r .dump.log <<<"$control")" ok 'Dumping finished successfully'
+	assert_log_class "$(jq -r .restore.log <<<"$control")" ok 'Restore finished successfully'
+	assert_equal "$(jq -r .dump.class <<<"$moved")" ok
+	if criu_before_4 || [ "$st" -eq 0 ]; then
+		assert_equal "$st" 0
+		assert_equal "$(jq -r .verdict <<<"$j")" reproduced
+		assert_equal "$(jq -r '[.restore.exit_code, .restore.class] | @tsv' <<<"$moved")" "1	bind-eaddrnotavail"
+		assert_regex "$(jq -r .restore.line <<<"$moved")" "$BIND_RE"
+		assert_log_class "$(jq -r .restore.log <<<"$moved")" bind-eaddrnotavail "$BIND_RE"
+	else
+		assert_equal "$st" 1
+		assert_equal "$(jq -r .verdict <<<"$j")" not-reproduced
+		assert_equal "$(jq -r .restore.class <<<"$moved")" ok
+	fi
+}
+
+@test "real CRIU: a dump of a process that is not a session leader is an other-failure naming it" {
+	require_real_criu
+	# sleep in a session whose leader (sh) is outside the dumped tree: CRIU refuses it
+	# without --shell-job
+	start_bg "$TMP/pid" setsid sh -c 'sleep 600 & echo $! >"$0"; wait' "$TMP/pid"
+	local pid
+	pid=$(cat "$TMP/pid")
+	BG_PIDS+=("$pid")
+	mkdir "$TMP/img"
+	run -1 "$CRIU_PATH" dump -t "$pid" -D "$TMP/img" -v4 -o dump.log --leave-running
+	kill -0 "$pid" || fail "CRIU killed the process it failed to dump"
+	keep_log "$TMP/img/dump.log" dump_no-setsid
+	echo "# real CRIU $CRIU_VER ($CRIU_PATH), dump of a non-leader: $(jq -r '"\(.class): \(.decisive.text)"' <<<"$("$BIN/crdiag-criu" --log "$TMP/img/dump.log" --json)")" >&3
+	assert_log_class "$TMP/img/dump.log" other-failure \
+		"The root process $pid is not a session leader\\. Consider using --shell-job option$"
+}
