@@ -58,7 +58,8 @@ CHROMIUM_SRCS := $(wildcard repro/chromium/*.c)
 REPROS += repro-chromium
 REPRO_COMMON := $(filter-out $(wildcard repro/repro-*.c),$(wildcard repro/*.c))
 HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
-# A script program is src/NAME/NAME.sh -> bin/NAME, with @VERSION@ filled in.
+# A script program is src/NAME/NAME.sh -> bin/NAME, with @VERSION@ filled in and each
+# line "@include FILE" replaced by src/NAME/FILE (crdiag-report's termsafe.jq).
 SCRIPTS := $(notdir $(basename $(wildcard src/*/*.sh)))
 
 ALL_BINS := $(PROGS:%=$(BIN)/%) $(SCRIPTS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%)
@@ -84,9 +85,13 @@ endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
 define script_rule
-$(BIN)/$(1): src/$(1)/$(1).sh Makefile
+$(BIN)/$(1): src/$(1)/$(1).sh $(wildcard src/$(1)/*.jq) Makefile
 	@mkdir -p $$(@D)
-	sed 's/@VERSION@/$$(VERSION)/g' $$< >$$@.tmp && chmod 0755 $$@.tmp && mv $$@.tmp $$@
+	awk -v dir=src/$(1) -v version=$$(VERSION) '/^@include / { f = dir "/" $$$$2; n = 0; \
+		while ((r = (getline l < f)) > 0) { print l; n++ } \
+		if (r < 0 || n == 0) { print "include: " f ": cannot read" > "/dev/stderr"; exit 1 } \
+		close(f); next } { gsub(/@VERSION@/, version); print }' $$< >$$@.tmp && \
+		chmod 0755 $$@.tmp && mv $$@.tmp $$@
 endef
 $(foreach s,$(SCRIPTS),$(eval $(call script_rule,$(s))))
 

@@ -11,7 +11,7 @@ start_chromelike() { # start_chromelike ARGS...: sets CL, and LAYOUT (NAME START
 	start_bg "$TMP/cl.pid" "$TBIN/chromelike" --pidfile "$TMP/cl.pid" "$@"
 	CL=$(cat "$TMP/cl.pid")
 	LAYOUT=$TMP/layout
-	cp "$TMP/bg.$$.out" "$LAYOUT"
+	cp "$BG_OUT" "$LAYOUT"
 }
 
 region() { awk -v n="$1" '$1 == n { print $2, $3 }' "$LAYOUT"; }

@@ -351,11 +351,26 @@ report_with_fakes() { # report_with_fakes ARGS...: crdiag-report on $TMP/bin, in
 	local status=0
 	wait "$BG_PID" || status=$?
 	assert_equal "$status" 2
-	assert_equal "$(tail -n 1 "$TMP/bg.$$.err")" "crdiag-report: interrupted by SIGTERM: no report written"
+	assert_equal "$(tail -n 1 "$BG_ERR")" "crdiag-report: interrupted by SIGTERM: no report written"
 	run -1 pgrep -f "sleep $s"
 	assert_file_not_exists "$TMP/r/report.md"
 	assert_file_not_exists "$TMP/r/report.json"
 	assert_equal "$(ls -A "$TMP/tmp")" ""
+}
+
+@test "report: --render gives the report's Markdown again, byte for byte, writing nothing" {
+	run -0 --separate-stderr "$BIN/crdiag-report" --render "$J" --output "$TMP/untouched"
+	assert_equal "$stderr" ""
+	assert_equal "$output" "$(cat "$MD")"
+	cmp <("$BIN/crdiag-report" --render "$J") "$MD"
+	assert_file_not_exists "$TMP/untouched"
+	echo '{"not": "a report"}' >"$TMP/other.json"
+	run -2 --separate-stderr "$BIN/crdiag-report" --render "$TMP/other.json"
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_output ""
+	[[ "$stderr" == "crdiag-report: --render: $TMP/other.json: not a report.json: "* ]] || fail "$stderr"
+	run -2 --separate-stderr "$BIN/crdiag-report" --render "$TMP/nope.json"
+	assert_equal "$stderr" "crdiag-report: --render: $TMP/nope.json: not a readable file"
 }
 
 @test "report: usage errors are one line on stderr, exit 2" {

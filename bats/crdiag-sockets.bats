@@ -25,7 +25,7 @@ start_subject() {
 	while read -r name fd; do
 		name=${name//-/_}
 		printf -v "FD_$name" '%s' "$fd"
-	done <"$TMP/bg.$$.out"
+	done <"$BG_OUT"
 }
 
 inode_of() { # inode_of PID FD: from the fd's link "socket:[INODE]"

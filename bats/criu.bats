@@ -512,7 +512,7 @@ check"
 	assert_nothing_left "$(jq .holder.pid <<<"$output")"
 }
 
-@test "giant --criu: SIGTERM mid-dump stops CRIU and the holder, removes the images, exits 2" {
+@test "giant --criu: SIGTERM mid-dump stops CRIU and the holder, removes the images, dies of SIGTERM" {
 	local s pid i holder st=0
 	s=$(unique_sleep)
 	fake_giant "" 0 "" 0
@@ -529,7 +529,7 @@ check"
 	kill -0 "$holder"
 	kill -TERM "$pid"
 	wait "$pid" || st=$?
-	assert_equal "$st" 2
+	assert_equal "$st" 143
 	assert_equal "$(cat "$TMP/err")" "repro-giant-vma: criu dump: interrupted by a signal; everything started is stopped"
 	no_process_running "sleep $s"
 	assert_nothing_left "$holder"
@@ -742,7 +742,7 @@ assert_udp_nothing_left() {
 	assert_udp_nothing_left
 }
 
-@test "udp --criu: SIGTERM mid-dump stops CRIU, the client and the echo peer, removes the images, exits 2" {
+@test "udp --criu: SIGTERM mid-dump stops CRIU, the client and the echo peer, removes the images, dies of SIGTERM" {
 	require_root
 	local s pid i st=0
 	s=$(unique_sleep)
@@ -758,7 +758,7 @@ assert_udp_nothing_left() {
 	pgrep -f "sleep $s" >/dev/null || fail "the fake CRIU never started: $(cat "$TMP/err")"
 	kill -TERM "$pid"
 	wait "$pid" || st=$?
-	assert_equal "$st" 2
+	assert_equal "$st" 143
 	assert_equal "$(cat "$TMP/err")" "repro-udp-restore: criu dump: interrupted by a signal; everything started is stopped"
 	no_process_running "sleep $s"
 	run -1 pgrep -P "$pid"

@@ -18,7 +18,7 @@ teardown() {
 start_subject() {
 	start_bg "$TMP/pid" "$TBIN/elfsubject" --pidfile "$TMP/pid" "$@"
 	SUBJ=$(cat "$TMP/pid")
-	cp "$TMP/bg.$$.out" "$TMP/layout"
+	cp "$BG_OUT" "$TMP/layout"
 }
 
 layout() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/layout"; }

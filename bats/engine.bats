@@ -4,8 +4,18 @@
 
 load helpers/common
 
-setup() { common_setup; }
-teardown() { common_teardown; }
+setup() {
+	common_setup
+	SWAPFILE=
+}
+# A swap file a test turned on is turned off here, whatever step of the test failed,
+# before common_teardown removes it with $TMP: never leave swap on for the machine.
+teardown() {
+	if [ -n "$SWAPFILE" ]; then
+		swapoff "$SWAPFILE" || echo "teardown: swapoff $SWAPFILE failed: it is still on" >&2
+	fi
+	common_teardown
+}
 
 kind_of() { # kind_of JSON INDEX
 	jq -r ".vmas[$2] | \"\(.kind)|\(.name)|\(.deleted)\"" <<<"$1"
@@ -113,7 +123,7 @@ smaps_rss() {
 start_pattern() {
 	start_bg "$TMP/pid" "$TBIN/pattern" --pidfile "$TMP/pid"
 	PATTERN=$(cat "$TMP/pid")
-	cp "$TMP/bg.$$.out" "$TMP/layout"
+	cp "$BG_OUT" "$TMP/layout"
 }
 
 region_start() { awk -v n="$1" '$1 == n { print "0x" $2 }' "$TMP/layout" | sed 's/^0x0*/0x/'; }
@@ -187,20 +197,20 @@ vma_field() { # vma_field JSONFILE START FIELD
 @test "backends agree on swapped pages after MADV_PAGEOUT (with a temporary swap file)" {
 	require_root
 	kernel_has_pagemap_scan || skip "kernel has no PAGEMAP_SCAN (Linux < 6.7)"
-	local swap=""
+	local swap
 	if ! awk 'NR > 1 { found = 1 } END { exit !found }' /proc/swaps; then
 		swap=$TMP/swapfile
 		dd if=/dev/zero of="$swap" bs=1M count=64 status=none
 		chmod 600 "$swap"
 		mkswap "$swap" >/dev/null
 		swapon "$swap" 2>/dev/null || skip "swapon refused here: no swap to page out to"
+		SWAPFILE=$swap # from here on teardown turns it off
 	fi
 	start_pattern
 	counts scan "$PATTERN" >"$TMP/scan"
 	counts read "$PATTERN" >"$TMP/read"
 	"$BIN/crdiag-scan" --backend read --json "$PATTERN" >"$TMP/read.json"
 	kill "$PATTERN"; wait "$BG_PID" || true
-	[ -z "$swap" ] || swapoff "$swap"
 	run diff "$TMP/scan" "$TMP/read"
 	assert_success
 	local swapped

@@ -61,7 +61,7 @@ PTRACE_MSG="Permission denied (reading another user's process needs CAP_SYS_PTRA
 	fi
 	# the sparse region: 2048 pages present, as for root
 	local sparse
-	sparse=$(awk '$1 == "sparse" { print "0x" $2 }' "$TMP/bg.$$.out" | sed 's/^0x0*/0x/')
+	sparse=$(awk '$1 == "sparse" { print "0x" $2 }' "$BG_OUT" | sed 's/^0x0*/0x/')
 	assert_equal "$(awk -v s="$sparse" '$1 == s { print $2 }' "$TMP/scan")" 2048
 }
 

@@ -79,11 +79,11 @@ maps_line() {
 	assert_equal "$pid" "$BG_PID"
 	ps=$(getconf PAGESIZE)
 	# the report is complete once the pidfile exists
-	run cat "$TMP/bg.$$.out"
+	run cat "$BG_OUT"
 	assert_line --regexp "^pid: +$pid$"
 	assert_line --regexp "^hold: +PID $pid holds it until SIGTERM or SIGINT"
 	refute_line --partial 'verdict:'
-	start=$(sed -n 's/^reservation: \([0-9a-f]*\)-.*/\1/p' "$TMP/bg.$$.out")
+	start=$(sed -n 's/^reservation: \([0-9a-f]*\)-.*/\1/p' "$BG_OUT")
 	# the reservation: exactly 2 TiB, no permissions
 	run maps_line "$pid" "$start"
 	assert_output --regexp "^$start-[0-9a-f]+ ---p 00000000 00:00 0 *$"
@@ -129,7 +129,7 @@ maps_line() {
 @test "--hold --check: verdict first, then held; the exit code is the verdict's" {
 	require_x86_64_4k
 	start_bg "$TMP/pid" "$BIN/repro-giant-vma" --hold --check --json --pidfile "$TMP/pid"
-	run jq -r '[.hold, .check.got, .verdict] | join(" ")' "$TMP/bg.$$.out"
+	run jq -r '[.hold, .check.got, .verdict] | join(" ")' "$BG_OUT"
 	assert_output "true $((0x7ffff000)) reproduced"
 	kill -TERM "$(cat "$TMP/pid")"
 	bg_wait
@@ -142,7 +142,7 @@ maps_line() {
 
 @test "--hold --json without --check: no verdict, check is null" {
 	start_bg "$TMP/pid" "$BIN/repro-giant-vma" --hold --json --pidfile "$TMP/pid" --size 1G
-	run jq -c '[.hold, .check, .verdict, .exit_code]' "$TMP/bg.$$.out"
+	run jq -c '[.hold, .check, .verdict, .exit_code]' "$BG_OUT"
 	assert_output '[true,null,null,0]'
 	kill -TERM "$(cat "$TMP/pid")"
 	bg_wait
@@ -153,13 +153,13 @@ maps_line() {
 	start_bg "$TMP/pid" "$BIN/repro-giant-vma" --hold --json --pidfile "$TMP/pid" --size 1G --name "v8 cage"
 	local pid start set
 	pid=$(cat "$TMP/pid")
-	start=$(jq -r '.reservation.start' "$TMP/bg.$$.out")
-	set=$(jq -r '.name.set' "$TMP/bg.$$.out")
+	start=$(jq -r '.reservation.start' "$BG_OUT")
+	set=$(jq -r '.name.set' "$BG_OUT")
 	run maps_line "$pid" "${start#0x}"
 	if [ "$set" = true ]; then
 		assert_output --regexp ' ---p .*\[anon:v8 cage\]$'
 	else
-		assert_equal "$(jq -r '.name.error' "$TMP/bg.$$.out")" EINVAL
+		assert_equal "$(jq -r '.name.error' "$BG_OUT")" EINVAL
 		assert_output --regexp ' ---p 00000000 00:00 0 *$'
 		run -0 "$BIN/repro-giant-vma" --size 1G --name "v8 cage" --hold-seconds 1
 		assert_line 'name:        not set: PR_SET_VMA_ANON_NAME failed with EINVAL (Invalid argument): this kernel has no CONFIG_ANON_VMA_NAME; the reservation stays anonymous'

@@ -66,7 +66,7 @@ facts() {
 	start_bg "$TMP/pid" "$BIN/repro-giant-vma" --hold --json --pidfile "$TMP/pid"
 	local pid start
 	pid=$(cat "$TMP/pid")
-	start=$(jq -r '.reservation.start' "$TMP/bg.$$.out")
+	start=$(jq -r '.reservation.start' "$BG_OUT")
 	run -0 --separate-stderr "$BIN/repro-pagemap-read" --pid "$pid" --vma "$start" --json
 	local other=$output
 	assert_equal "$(jq -c '[.pid, .own_child, .vma.start]' <<<"$other")" "[$pid,false,\"$start\"]"
@@ -95,7 +95,7 @@ facts() {
 	local pid name start want
 	pid=$(cat "$TMP/pid")
 	while read -r name want; do
-		start=$(awk -v n="$name" '$1 == n { print $2 }' "$TMP/bg.$$.out")
+		start=$(awk -v n="$name" '$1 == n { print $2 }' "$BG_OUT")
 		run -1 --separate-stderr "$BIN/repro-pagemap-read" --pid "$pid" --vma "$start" --json
 		assert_equal "$(jq -c '[.single.present, .chunked.present]' <<<"$output")" "[$want,$want]"
 		if [ "$(jq .scan.ran <<<"$output")" = true ]; then
@@ -107,7 +107,7 @@ facts() {
 	sparse 2048
 	shared 64
 	WANT
-	run -1 "$BIN/repro-pagemap-read" --pid "$pid" --vma "$(awk '$1 == "sparse" { print $2 }' "$TMP/bg.$$.out")"
+	run -1 "$BIN/repro-pagemap-read" --pid "$pid" --vma "$(awk '$1 == "sparse" { print $2 }' "$BG_OUT")"
 	assert_line --regexp '^present pages: single 2048, chunked 2048(, scan 2048)?: (all three|they) agree$'
 	assert_line '   CRIU < 4.0 would print nothing: the read was whole'
 }
@@ -117,7 +117,7 @@ facts() {
 	local pid
 	pid=$(cat "$TMP/pid")
 	run -1 --separate-stderr "$BIN/repro-pagemap-read" --pid "$pid" --json \
-		--vma "$(jq -r '.committed.start' "$TMP/bg.$$.out")"
+		--vma "$(jq -r '.committed.start' "$BG_OUT")"
 	assert_equal "$(jq -c '[.vma.perms, .vma.size, .single.present, .chunked.present, .present_agree]' <<<"$output")" \
 		"[\"rw-p\",$((7 * $(getconf PAGESIZE))),7,7,true]"
 }
@@ -147,37 +147,62 @@ facts() {
 	fi
 }
 
-@test "its own child is reaped on a normal exit" {
-	run -1 --separate-stderr "$BIN/repro-pagemap-read" --size 1G --json
-	local child
-	child=$(jq .pid <<<"$output")
-	[ ! -e "/proc/$child" ] || fail "child $child is still there"
+# under_subreaper CMD...: CMD once under helpers/sigrun, a subreaper whose signal comes
+# long after CMD ends: an orphan CMD's tree leaves (an unreaped child, even one its
+# PR_SET_PDEATHSIG killed) comes to it and is a leftover. The init of this machine
+# would reap such a child quietly, so /proc/$child vanishing proves nothing.
+under_subreaper() {
+	run -0 "$TBIN/sigrun" --dir "$TMP" --runs 1 --min-delay-us 600000000 \
+		--max-delay-us 600000000 --timeout 60 -- "$@"
+	assert_line --regexp '^sigrun: runs 1, signals delivered 0, killed by it 0, ended normally 1, leftovers 0, hangs 0, bad 0$'
+	refute_line --regexp '^run [0-9]+: leftover '
 }
 
-# interrupt SIG: start a default run, wait for its child to hold the reservation, send
-# SIG to the parent, and check that the parent died of it and the child is gone.
+@test "its own child is reaped on a normal exit (no orphan reaches a subreaper)" {
+	under_subreaper "$BIN/repro-pagemap-read" --size 1G --json
+}
+
+# interrupt SIG STATUS: a script under a subreaper starts a default run, waits for the
+# child to hold the reservation, records the child's state and parent while the
+# program runs, sends SIG to the program and records how it ended. The program must
+# die of SIG, its child must have been sleeping with the program as its parent, and
+# nothing may be left to the subreaper.
 interrupt() {
-	local sig=$1 want=$2 child="" i
-	"$BIN/repro-pagemap-read" >"$TMP/out" 2>"$TMP/err" 3>&- &
-	BG_PID=$!
-	BG_PIDS+=("$BG_PID")
+	local sig=$1 want=$2
+	cat >"$TMP/interrupt.sh" <<-'SCRIPT'
+	sig=$1 prog=$2 out=$3 child=""
+	"$prog" >"$out.stdout" 2>"$out.stderr" &
+	parent=$!
 	for i in $(seq 200); do
-		child=$(pgrep -P "$BG_PID" || true)
+		child=$(pgrep -P "$parent" || true)
 		[ -n "$child" ] && grep -q -- ' ---p ' "/proc/$child/maps" 2>/dev/null && break
 		sleep 0.05
 	done
-	[ -n "$child" ] || fail "no child appeared"
-	kill "-$sig" "$BG_PID"
-	bg_wait
-	assert_equal "$BG_STATUS" "$want"
-	[ ! -e "/proc/$child" ] || fail "child $child is still there after SIG$sig"
+	{
+		echo "parent $parent"
+		echo "child ${child:-none}"
+		echo "child state $(awk '/^State:/ { print $2 }' "/proc/$child/status" 2>/dev/null)"
+		echo "child ppid $(awk '/^PPid:/ { print $2 }' "/proc/$child/status" 2>/dev/null)"
+	} >"$out"
+	kill "-$sig" "$parent"
+	wait "$parent"
+	echo "status $?" >>"$out"
+	SCRIPT
+	under_subreaper bash "$TMP/interrupt.sh" "$sig" "$BIN/repro-pagemap-read" "$TMP/seen"
+	run -0 cat "$TMP/seen"
+	local parent
+	parent=$(sed -n 's/^parent //p' "$TMP/seen")
+	refute_line "child none"
+	assert_line "child state S"
+	assert_line "child ppid $parent"
+	assert_line "status $want"
 }
 
-@test "SIGTERM during the run: the child is stopped and reaped, the parent dies of SIGTERM" {
+@test "SIGTERM during the run: the child sleeps under the program, which reaps it and dies of SIGTERM" {
 	interrupt TERM 143
 }
 
-@test "SIGINT during the run: the child is stopped and reaped, the parent dies of SIGINT" {
+@test "SIGINT during the run: the child sleeps under the program, which reaps it and dies of SIGINT" {
 	interrupt INT 130
 }
 

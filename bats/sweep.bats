@@ -21,7 +21,7 @@ fi
 start_churn() {
 	start_bg "$TMP/churn.pid" "$TBIN/churn" --live "$CHURN_LIVE" --pidfile "$TMP/churn.pid"
 	CHURN=$(cat "$TMP/churn.pid")
-	CHURN_OUT=$TMP/bg.$$.out
+	CHURN_OUT=$BG_OUT
 }
 
 # stop_churn: SIGTERM, wait for its summary line

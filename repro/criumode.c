@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "repro.h"
+#include "termsafe.h"
 #include "tmpdir.h"
 
 #define PROBE_TIMEOUT_MS 30000
@@ -15,10 +16,11 @@
 
 volatile sig_atomic_t criu_mode_stop;
 
+/* Only noted: every wait of the mode ends with EINTR, the run unwinds through its
+ * cleanup, and criu_mode_end dies of the signal at the end. */
 static void on_signal(int sig)
 {
-	(void)sig;
-	criu_mode_stop = 1;
+	criu_mode_stop = sig;
 }
 
 int criu_mode_option(struct criu_mode *m, int c, const char *arg)
@@ -90,9 +92,13 @@ int criu_mode_print_skip(const struct criu_mode *m, bool json)
 		fflush(stdout);
 		return REPRO_SKIPPED;
 	}
-	if (m->criu.path)
-		printf("criu:        %s%s%s\n", m->criu.path, m->criu.version ? ", version " : "",
-		       m->criu.version ? m->criu.version : "");
+	if (m->criu.path) {
+		printf("criu:        ");
+		ts_fputs(m->criu.path, stdout);
+		printf("%s", m->criu.version ? ", version " : "");
+		ts_fputs(m->criu.version, stdout);
+		putchar('\n');
+	}
 	return repro_verdict(REPRO_SKIPPED, "%s", reason);
 }
 
@@ -126,8 +132,12 @@ void criu_mode_print_run(const char *label, const struct criu_run *r)
 {
 	printf("%-12s exit %d after %.2f s: %s\n", label, r->status, r->seconds,
 	       criulog_class_name(r->cls));
-	if (r->reason)
-		printf("%-12s %s\n", "", r->reason);
+	if (r->reason) {
+		/* CRIU's decisive line: its words about the target, escaped */
+		printf("%-12s ", "");
+		ts_fputs(r->reason, stdout);
+		putchar('\n');
+	}
 }
 
 void criu_mode_json_run(struct json *j, const struct criu_mode *m, const struct criu_run *r,
@@ -208,5 +218,14 @@ int criu_mode_end(struct criu_mode *m, int status)
 	m->dir = NULL;
 	criu_fini(&m->criu);
 	m->began = false;
+	if (criu_mode_stop) {
+		/* The shell's convention, as the plain repros: cleaned up, now die of the
+		 * signal, so the caller sees 130/143 and a script stops too. */
+		int sig = (int)criu_mode_stop;
+		fflush(stdout);
+		fflush(stderr);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	return status;
 }

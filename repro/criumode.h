@@ -11,12 +11,14 @@
  *
  * Call order:
  *   criu_mode_begin    probe CRIU; when usable: the image directory (a temp dir), the
- *                      SIGINT/SIGTERM handlers (they set criu_mode_stop: every CRIU
- *                      run and wait then ends with EINTR), subreaper (to reap what
- *                      `restore -d` leaves)
+ *                      SIGINT/SIGTERM handlers (they set criu_mode_stop to the signal:
+ *                      every CRIU run and wait then ends with EINTR), subreaper (to
+ *                      reap what `restore -d` leaves)
  *   criu_mode_subdir, criu_mode_opts, criu_dump/criu_restore, criu_mode_print_run...
  *   criu_mode_end      on every path: every child stopped and reaped, the images
- *                      removed unless --keep; safe after a failed or skipped begin
+ *                      removed unless --keep; safe after a failed or skipped begin.
+ *                      After a SIGINT/SIGTERM it then dies of that signal (the shell's
+ *                      convention, $? 130/143, as the plain repros): call it last.
  * Only these print (they are program code, not library code).
  */
 #ifndef CRDIAG_CRIUMODE_H
@@ -50,7 +52,9 @@ enum {
 
 #define CRIU_MODE_USAGE                                                                   \
 	"      --criu             run a real CRIU ($CRIU, else criu on PATH) and classify its\n" \
-	"                         log; skipped (77) when CRIU is missing or fails `criu check`\n" \
+	"                         log; skipped (77) when CRIU is missing or fails `criu check`;\n" \
+	"                         on SIGINT/SIGTERM it stops CRIU and all it started, removes\n" \
+	"                         the images, then dies of the signal (as without --criu)\n" \
 	"      --restore          with --criu: restore from a successful dump and check it\n"   \
 	"      --keep             with --criu: keep the image directory (default: removed)\n"   \
 	"      --criu-timeout S   with --criu: limit for each CRIU run (default 300 s)\n"
@@ -118,7 +122,8 @@ enum repro_status criu_mode_judge_pread(const struct criu_mode *m, const struct 
 					const struct criu_run **decided, char *why, size_t size);
 
 /* Every child stopped and reaped, images removed unless kept. Returns status, or
- * REPRO_ERROR when the cleanup failed (printed). */
+ * REPRO_ERROR when the cleanup failed (printed); does not return after a SIGINT or
+ * SIGTERM: it dies of it. */
 int criu_mode_end(struct criu_mode *m, int status);
 
 #endif

@@ -15,6 +15,7 @@
 #include "giant.h"
 #include "maps.h"
 #include "repro.h"
+#include "termsafe.h"
 #include "units.h"
 
 #define GONE_TIMEOUT_MS 10000
@@ -178,10 +179,10 @@ static enum repro_status judge(const struct criu_mode *m, const struct dump *d,
 static void print_text(const struct criu_mode *m, const struct holder *h, const struct dump *d,
 		       const struct restore *rs)
 {
-	char hs[32];
+	char hs[32], path[1024], ver[256];
 
-	printf("criu:        %s, version %s\n", m->criu.path,
-	       m->criu.version ? m->criu.version : "unknown");
+	printf("criu:        %s, version %s\n", ts_str(m->criu.path, path, sizeof(path)),
+	       m->criu.version ? ts_str(m->criu.version, ver, sizeof(ver)) : "unknown");
 	printf("holder:      PID %d (own session) holds %" PRIx64 "-%" PRIx64 " ---p %" PRIu64
 	       " KiB (%s)\n", (int)h->pid, h->start, h->end, (h->end - h->start) >> 10,
 	       units_human(h->end - h->start, hs, sizeof(hs)));

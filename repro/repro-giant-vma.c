@@ -68,6 +68,9 @@ static void usage(FILE *f)
 		"  -j, --json             one JSON document on stdout\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n\n"
+		REPRO_SIGNALS_USAGE
+		"--hold waits for one of them: there it is the release, and the exit status is\n"
+		"the verdict's (0 without --check).\n\n"
 		"Exit status: 0 reproduced (the read came back short at MAX_RW_COUNT), 1 not\n"
 		"reproduced, 2 error. --hold without --check judges nothing and exits 0 when\n"
 		"released. --criu: 0 this CRIU has the bug, 1 it has the fix, 77 untestable here\n"

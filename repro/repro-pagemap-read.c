@@ -25,6 +25,7 @@
 #include "pagemap.h"
 #include "proc.h"
 #include "repro.h"
+#include "termsafe.h"
 #include "units.h"
 
 enum { S_SINGLE = 1, S_CHUNKED = 2, S_SCAN = 4, S_ALL = 7 };
@@ -71,6 +72,7 @@ static void usage(FILE *f)
 		"  -j, --json             one JSON document on stdout\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n\n"
+		REPRO_SIGNALS_USAGE "\n"
 		"Exit status: 0 reproduced (the single pread came back short at MAX_RW_COUNT),\n"
 		"1 not reproduced, 77 skipped (--strategy without single), 2 error.\n",
 		GIANT_DEFAULT_COMMIT);
@@ -485,12 +487,13 @@ static void print_text(const struct report *R)
 {
 	const struct vma *v = R->v;
 	const struct pm_counts *c = &R->single.c;
-	char h1[32], h2[32];
+	char h1[32], h2[32], name[1024];
 
+	/* --pid: the VMA's name is the target's */
 	printf("target:  PID %d%s, VMA %" PRIx64 "-%" PRIx64 " %s %s %" PRIu64 " KiB (%s)%s%s\n",
 	       (int)R->pid, R->o->pid ? "" : " (our child)", v->start, v->end, v->perms,
 	       vma_kind_name(v->kind), vma_size(v) >> 10, units_human(vma_size(v), h1, sizeof(h1)),
-	       v->name[0] ? " " : "", v->name);
+	       v->name[0] ? " " : "", ts_str(v->name, name, sizeof(name)));
 	printf("pagemap: 0x%" PRIx64 " bytes (%s) = %" PRIu64 " pages x 8; MAX_RW_COUNT 0x%" PRIx64
 	       ": %" PRIu64 " read%s needed\n",
 	       R->cost.pagemap_bytes, units_human(R->cost.pagemap_bytes, h1, sizeof(h1)),

@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "termsafe.h"
 
 static const char *prog_name = "repro";
 
@@ -18,6 +21,20 @@ const char *repro_prog(void)
 	return prog_name;
 }
 
+/* The formatted message, escaped (termsafe.h), to f: a reason or an error may quote
+ * CRIU's log or a name the target chose. */
+static void put_safe(FILE *f, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("(out of memory)", f);
+		return;
+	}
+	ts_fputs(msg, f);
+	free(msg);
+}
+
 int repro_fail(const char *fmt, ...)
 {
 	int err = errno;
@@ -25,7 +42,7 @@ int repro_fail(const char *fmt, ...)
 
 	fprintf(stderr, "%s: ", prog_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_safe(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	errno = err;
@@ -58,7 +75,7 @@ int repro_verdict(enum repro_status s, const char *fmt, ...)
 
 	printf("verdict: %s: ", repro_status_word(s));
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	put_safe(stdout, fmt, ap);
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);

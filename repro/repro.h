@@ -34,6 +34,12 @@ int repro_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: <what>: <strerror(errno)>" on stderr; returns REPRO_ERROR. */
 int repro_perror(const char *what);
 
+/* The signal convention of every repro, for their --help (the CRIU modes keep it too:
+ * CRIU_MODE_USAGE says so; crdiag-report finds those by "--criu" in --help). */
+#define REPRO_SIGNALS_USAGE                                                              \
+	"Signals: SIGINT or SIGTERM stops a run: whatever it started is stopped and\n"     \
+	"removed, then it dies of that signal (the shell's $? 130 or 143).\n"
+
 /* "reproduced", "not-reproduced", "skipped", "error" */
 const char *repro_status_word(enum repro_status s);
 

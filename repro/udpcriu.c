@@ -20,6 +20,7 @@
 #include "netns.h"
 #include "repro.h"
 #include "rtnl.h"
+#include "termsafe.h"
 #include "udpecho.h"
 
 #define OLD_SRC "192.0.2.2"
@@ -626,7 +627,7 @@ int udp_criu(struct criu_mode *m, bool json)
 	int max_s = 4 * m->timeout_s + 60, status = REPRO_ERROR, w;
 	struct ulab L;
 	enum repro_status s;
-	char why[1024];
+	char why[1024], path[1024], ver[256];
 
 	lab_init(&L);
 	w = criu_mode_begin(m);
@@ -653,8 +654,8 @@ int udp_criu(struct criu_mode *m, bool json)
 		print_json(m, cases, s, why);
 		status = s;
 	} else {
-		printf("criu:        %s, version %s\n", m->criu.path,
-		       m->criu.version ? m->criu.version : "unknown");
+		printf("criu:        %s, version %s\n", ts_str(m->criu.path, path, sizeof(path)),
+		       m->criu.version ? ts_str(m->criu.version, ver, sizeof(ver)) : "unknown");
 		printf("network:     client %s/24 in its own namespace (CRIU runs there too), "
 		       "echo peer %s:%d\n", OLD_SRC, PEER, PORT);
 		for (int i = 0; i < 2; i++)

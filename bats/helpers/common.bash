@@ -35,19 +35,24 @@ common_teardown() {
 }
 
 # start_bg PIDFILE CMD...: start CMD in the background (fd 3 closed, or bats hangs),
-# wait up to 10 s for it to write PIDFILE; sets BG_PID. Fails if it exits first.
+# wait up to 10 s for it to write PIDFILE; sets BG_PID, and BG_OUT and BG_ERR (its
+# stdout and stderr: files of their own for each call, so a second start_bg in a test
+# keeps the first's). Fails if it exits first, showing its stderr.
 start_bg() {
 	local pidfile=$1 i
 	shift
-	"$@" >"$TMP/bg.$$.out" 2>"$TMP/bg.$$.err" 3>&- &
+	BG_N=$((${BG_N:-0} + 1))
+	BG_OUT=$TMP/bg.$BG_N.out BG_ERR=$TMP/bg.$BG_N.err
+	"$@" >"$BG_OUT" 2>"$BG_ERR" 3>&- &
 	BG_PID=$!
 	BG_PIDS+=("$BG_PID")
 	for i in $(seq 200); do
 		[ -s "$pidfile" ] && return 0
-		kill -0 "$BG_PID" 2>/dev/null || { cat "$TMP/bg.$$.err" >&2; return 1; }
+		kill -0 "$BG_PID" 2>/dev/null || { cat "$BG_ERR" >&2; return 1; }
 		sleep 0.05
 	done
-	echo "start_bg: $1 did not write $pidfile in 10 s" >&2
+	echo "start_bg: $1 did not write $pidfile in 10 s; its stderr:" >&2
+	cat "$BG_ERR" >&2
 	return 1
 }
 

@@ -24,8 +24,8 @@
  *   tmp       anything left in its TMPDIR
  * A run is bad when CMD hangs (--timeout, default 30 s: then its group is killed),
  * dies of another signal than the one delivered, exits with a code other than 0, 1 or
- * 77 (a verdict) or one --ok-exit allows (a documented exit on a signal, e.g. 2 for
- * the CRIU modes), or writes a sanitizer report.
+ * 77 (a verdict) or one --ok-exit allows (a program whose documented exit after a
+ * signal is a status, not the signal), or writes a sanitizer report.
  *
  * Output: one line per run, then
  *   sigrun: runs R, signals delivered S, killed by it K, ended normally E, leftovers L, hangs H, bad B

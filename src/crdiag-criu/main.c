@@ -10,6 +10,7 @@
 #include "readall.h"
 #include "criulog.h"
 #include "json.h"
+#include "termsafe.h"
 
 static const char *prog = "crdiag-criu";
 
@@ -93,8 +94,16 @@ static void json_line(struct json *j, const char *key, const struct criulog_line
 	json_obj_end(j);
 }
 
+static void quoted(const char *what, const struct criulog_line *l)
+{
+	printf("  %s, line %zu: ", what, l->number);
+	ts_fputs(l->text, stdout);
+	putchar('\n');
+}
+
 static int log_report(const struct opts *o)
 {
+	char esc[256];
 	const char *path = strcmp(o->log, "-") ? o->log : "/dev/stdin";
 	struct criulog_result r;
 	char *text;
@@ -128,14 +137,16 @@ static int log_report(const struct opts *o)
 		if (json_finish(&j) < 0)
 			status = 2;
 	} else {
-		printf("%s: %s\n", o->log, criulog_class_name(r.cls));
+		/* the quoted lines are CRIU's words about the process (its paths, its
+		 * comm): escaped (termsafe.h) */
+		ts_fputs(o->log, stdout);
+		printf(": %s\n", criulog_class_name(r.cls));
 		if (r.decisive.text)
-			printf("  decisive, line %zu: %s\n", r.decisive.number, r.decisive.text);
+			quoted("decisive", &r.decisive);
 		if (r.first_error.text && r.first_error.number != r.decisive.number)
-			printf("  first error, line %zu: %s\n", r.first_error.number,
-			       r.first_error.text);
+			quoted("first error", &r.first_error);
 		printf("  CRIU %s; %zu error line%s, %zu more ignored as noise\n",
-		       r.version ? r.version : "version unknown", r.errors,
+		       r.version ? ts_str(r.version, esc, sizeof(esc)) : "version unknown", r.errors,
 		       r.errors == 1 ? "" : "s", r.noise);
 	}
 	criulog_free(&r);
@@ -146,6 +157,7 @@ static int log_report(const struct opts *o)
 
 static int probe_report(const struct opts *o)
 {
+	char esc[4096];
 	struct criu c;
 	int status;
 
@@ -173,16 +185,17 @@ static int probe_report(const struct opts *o)
 		if (json_finish(&j) < 0)
 			status = 2;
 	} else {
-		printf("criu: %s\n", c.path ? c.path : "(none)");
+		/* CRIU's version and `criu check` line are its output: escaped */
+		printf("criu: %s\n", c.path ? ts_str(c.path, esc, sizeof(esc)) : "(none)");
 		if (c.found)
-			printf("version: %s\n", c.version ? c.version : "unknown");
+			printf("version: %s\n", c.version ? ts_str(c.version, esc, sizeof(esc)) : "unknown");
 		if (c.check_status >= 0)
 			printf("check: %s (exit %d)\n", c.usable ? "passed" : "failed",
 			       c.check_status);
 		if (c.usable)
 			printf("CRIU usable here\n");
 		else
-			printf("CRIU unusable here: %s\n", c.reason);
+			printf("CRIU unusable here: %s\n", ts_str(c.reason, esc, sizeof(esc)));
 	}
 	criu_fini(&c);
 	if (fflush(stdout) != 0)

@@ -34,6 +34,7 @@ One Markdown file ready to paste into an issue (DIR/report.md) and its JSON twin
   -n, --no-tests          run no tests
   -T, --timeout S         limit for each reproducer and CRIU run (default 120)
       --tests-timeout S   limit for the whole test run (default 1800)
+      --render FILE       only print the Markdown of FILE (a report.json) on stdout
   -h, --help              this help
   -V, --version           version
 
@@ -57,7 +58,7 @@ die() {
 is_count() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -gt 0 ] 2>/dev/null; }
 
 # --- options ---------------------------------------------------------------------
-OUT=crdiag-report PID_ARG="" TIMEOUT=120 TESTS_TIMEOUT=1800 MODE=full TEST_ARGS=() MODES=()
+OUT=crdiag-report PID_ARG="" RENDER_FILE="" TIMEOUT=120 TESTS_TIMEOUT=1800 MODE=full TEST_ARGS=() MODES=()
 ARGV=("$@")
 while [ $# -gt 0 ]; do
 	opt=$1 val=""
@@ -65,7 +66,7 @@ while [ $# -gt 0 ]; do
 	--*=*) val=${opt#*=} opt=${opt%%=*} ;;
 	esac
 	case $opt in
-	-o | --output | -p | --pid | -t | --tests | -T | --timeout | --tests-timeout)
+	-o | --output | -p | --pid | -t | --tests | -T | --timeout | --tests-timeout | --render)
 		if [ -z "$val" ]; then
 			[ $# -ge 2 ] || { echo "$PROG: option '$opt' needs an argument" >&2; exit 2; }
 			val=$2
@@ -80,6 +81,7 @@ while [ $# -gt 0 ]; do
 	-n | --no-tests) MODES+=(none) MODE=none ;;
 	-T | --timeout) TIMEOUT=$val ;;
 	--tests-timeout) TESTS_TIMEOUT=$val ;;
+	--render) RENDER_FILE=$val ;;
 	-h | --help) usage; exit 0 ;;
 	-V | --version) echo "$PROG $VERSION"; exit 0 ;;
 	-*) echo "$PROG: unknown option '$opt' (see --help)" >&2; exit 2 ;;
@@ -182,13 +184,15 @@ fi
 SANITIZE=0
 case $BIN in */build/asan/bin) SANITIZE=1 ;; esac
 
-mkdir -p "$OUT/logs" "$OUT/junit" 2>/dev/null || die "$OUT: cannot create the output directory"
-OUT=$(cd "$OUT" && pwd)
-[ -w "$OUT" ] || die "$OUT: not writable"
-# Only the files this program writes: DIR may be a directory of the user's.
-rm -f "$OUT/report.md" "$OUT/report.json" "$OUT/tests.tap" "$OUT"/logs/*.log \
-	"$OUT"/logs/*.json "$OUT/junit/report.xml"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/crdiag-report.XXXXXX") || die "mktemp: cannot create a work directory"
+if [ -z "$RENDER_FILE" ]; then
+	mkdir -p "$OUT/logs" "$OUT/junit" 2>/dev/null || die "$OUT: cannot create the output directory"
+	OUT=$(cd "$OUT" && pwd)
+	[ -w "$OUT" ] || die "$OUT: not writable"
+	# Only the files this program writes: DIR may be a directory of the user's.
+	rm -f "$OUT/report.md" "$OUT/report.json" "$OUT/tests.tap" "$OUT"/logs/*.log \
+		"$OUT"/logs/*.json "$OUT/junit/report.xml"
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/crdiag-report.XXXXXX") || die "mktemp: cannot create a work directory"
+fi
 STARTED=$(now)
 
 # --- facts --------------------------------------------------------------------------
@@ -455,8 +459,10 @@ process_section() {
 }
 
 # --- the Markdown, from the JSON ---------------------------------------------------------
+# Everything a process or CRIU controls goes through md, cell, code or fence
+# (termsafe.jq): escaped for a terminal and for Markdown.
 read -r -d '' RENDER <<'JQ'
-def cell: if . == null then "-" else tostring end | gsub("\\|"; "\\|") | gsub("\n"; " ");
+@include termsafe.jq
 def row(c): "| " + (c | map(cell) | join(" | ")) + " |";
 def secs: if . == null then null else . * 100 | round / 100 end;
 def lines($n): if $n == 1 then "1 line" else "\($n) lines" end;
@@ -464,11 +470,9 @@ def hex: if . == null then null else
 	[recurse(if . >= 16 then (. / 16 | floor) else empty end) % 16]
 	| reverse | map("0123456789abcdef"[.:.+1]) | "0x" + join("") end;
 def yesno: if . == true then "yes" elif . == false then "no" else "unknown" end;
-def fence($t): (if ($t | test("```")) then "~~~~" else "```" end) as $f
-	| $f + "text\n" + $t + (if ($t | endswith("\n")) or $t == "" then "" else "\n" end) + $f;
 def details($title; $l):
 	if $l == null then empty else
-	"<details><summary>" + ($title | @html) + " (" + $l.file + ", "
+	"<details><summary>" + ($title | ts | @html) + " (" + ($l.file | ts | @html) + ", "
 	+ (if $l.shown < $l.lines then "last \($l.shown) of \(lines($l.lines))" else lines($l.lines) end)
 	+ ")</summary>\n\n" + fence($l.text) + "\n\n</details>\n" end;
 def size: if . == null then "-" else
@@ -484,18 +488,18 @@ def endpoint: if . == null then "-" elif (.address | test(":")) then "[\(.addres
 | [
 "# crdiag report",
 "",
-"Written by `crdiag-report \($r.report.version)` on \($r.report.generated) in \($r.report.seconds) s: `\($r.report.command)`.",
+"Written by \("crdiag-report " + $r.report.version | code) on \($r.report.generated | md) in \($r.report.seconds) s: \($r.report.command | code).",
 "",
 "## Summary",
 "",
-"- Reproducers: " + ([$r.repros[] | "\(.name) **\(.verdict)**"] | join(", ")),
-"- CRIU: " + (if $c.status == "not found" then "not found (\($c.reason))"
-	elif $c.status == "usable" then "\($c.version // "version unknown") at `\($c.path)`, usable"
-	elif $c.status == "unusable" then "\($c.version // "version unknown") at `\($c.path)`, unusable: \($c.reason)"
-	else "error: \($c.reason)" end),
+"- Reproducers: " + ([$r.repros[] | "\(.name | md) **\(.verdict | md)**"] | join(", ")),
+"- CRIU: " + (if $c.status == "not found" then "not found (\($c.reason | md))"
+	elif $c.status == "usable" then "\($c.version // "version unknown" | md) at \($c.path | code), usable"
+	elif $c.status == "unusable" then "\($c.version // "version unknown" | md) at \($c.path | code), unusable: \($c.reason | md)"
+	else "error: \($c.reason | md)" end),
 "- Tests: " + (if $r.tests.ran then "\($r.tests.passed) passed, \($r.tests.failed) failed, \($r.tests.skipped) skipped"
 	+ (if $r.tests.timed_out then " (timed out after \($r.tests.timeout) s)" else "" end)
-	else $r.tests.reason end),
+	else $r.tests.reason | md end),
 "",
 "## Facts",
 "",
@@ -550,23 +554,23 @@ details("criu check"; $c.check_output),
 "",
 "## Tests",
 "",
-(if $r.tests.ran | not then $r.tests.reason else
-	"`bats \($r.tests.files | join(" "))`: \($r.tests.total) of \($r.tests.planned // "?") tests ran in \($r.tests.seconds) s: "
+(if $r.tests.ran | not then $r.tests.reason | md else
+	"\("bats " + ($r.tests.files | join(" ")) | code): \($r.tests.total) of \($r.tests.planned // "?") tests ran in \($r.tests.seconds) s: "
 	+ "**\($r.tests.passed) passed, \($r.tests.failed) failed, \($r.tests.skipped) skipped**"
 	+ (if $r.tests.timed_out then ", timed out after \($r.tests.timeout) s" else "" end)
-	+ ". TAP: `\($r.tests.tap)`, JUnit: `\($r.tests.junit // "none")`.\n"
+	+ ". TAP: \($r.tests.tap | code), JUnit: \($r.tests.junit // "none" | code).\n"
 	+ (if $r.tests.failed > 0 then "\nFailed:\n\n" + ([$r.tests.failures[]
-		| "- \(.number) \(.name)" + (if .output != "" then "\n\n" + ("  " + fence(.output) | gsub("\n"; "\n  ")) else "" end)]
+		| "- \(.number) \(.name | md)" + (if .output != "" then "\n\n" + ("  " + fence(.output) | gsub("\n"; "\n  ")) else "" end)]
 		| join("\n")) + "\n" else "" end)
 	+ (if $r.tests.skipped > 0 then "\nSkipped:\n\n" + ([$r.tests.skips[]
-		| "- \(.number) \(.name): \(if .reason == "" then "(no reason given)" else .reason end)"] | join("\n")) + "\n" else "" end)
+		| "- \(.number) \(.name | md): \(if .reason == "" then "(no reason given)" else .reason | md end)"] | join("\n")) + "\n" else "" end)
 	end),
 "",
 "## Process",
 "",
 (if $r.process == null then "No process given (`--pid PID` adds one)." else
 	($r.process as $p |
-	"PID \($p.pid) (\($p.comm // "?"))\n\n"
+	"PID \($p.pid) (\($p.comm // "?" | md))\n\n"
 	+ (if $p.vmas then
 		"VMAs: \($p.vmas.count), virtual \($p.vmas.virtual | size), resident \($p.vmas.resident | size), "
 		+ "pagemap \($p.vmas.pagemap_bytes | size) in \($p.vmas.reads) reads; "
@@ -575,7 +579,7 @@ details("criu check"; $c.check_output),
 			"\n| VMA | size | perms | kind | pagemap bytes | reads | name |\n|---|---|---|---|---|---|---|\n"
 			+ ([$p.vmas.over_cap[] | row(["\(.start)-\(.["end"])", (.size | size), .perms, .kind,
 				"\(.pagemap_bytes | hex) (\(.pagemap_bytes | size))", .reads, .name])] | join("\n")) + "\n" else "" end)
-	  else "VMAs: not read: \($p.vmas_error)\n" end)
+	  else "VMAs: not read: \($p.vmas_error | md)\n" end)
 	+ "\n"
 	+ (if $p.sockets then
 		"Sockets: \($p.sockets.inet) inet (\($p.sockets.udp | length) UDP, \($p.sockets.tcp) TCP), \($p.sockets.other) other; "
@@ -584,7 +588,7 @@ details("criu check"; $c.check_output),
 			"\n| fd | family | local | peer | state | bound source |\n|---|---|---|---|---|---|\n"
 			+ ([$p.sockets.udp[] | row([.fd, .family, (.local | endpoint), (.peer | endpoint),
 				.state, (.bound_source | yesno)])] | join("\n")) + "\n" else "" end)
-	  else "Sockets: not read: \($p.sockets_error)\n" end))
+	  else "Sockets: not read: \($p.sockets_error | md)\n" end))
 	end),
 "",
 "## Logs",
@@ -595,6 +599,15 @@ details("criu check"; $c.check_output),
 	(if $r.tests.stderr.lines > 0 then details("bats (stderr)"; $r.tests.stderr) else empty end) else empty end)
 ] | join("\n")
 JQ
+
+# --render FILE: the Markdown of a report already written (e.g. after editing its JSON).
+if [ -n "$RENDER_FILE" ]; then
+	[ -r "$RENDER_FILE" ] && [ -f "$RENDER_FILE" ] || die "--render: $RENDER_FILE: not a readable file"
+	# the Markdown to stdout as it is; jq's complaint, if any, kept for the one error line
+	{ err=$(jq -r "$RENDER" "$RENDER_FILE" 2>&1 >&3); } 3>&1 ||
+		die "--render: $RENDER_FILE: not a report.json: $(head -n 1 <<<"$err")"
+	exit 0
+fi
 
 # --- main -----------------------------------------------------------------------------
 RESOLVED_TESTS=()

@@ -17,6 +17,7 @@
 #include "proc.h"
 #include "units.h"
 #include "scan_elf.h"
+#include "termsafe.h"
 
 static const char *prog = "crdiag-scan";
 
@@ -219,12 +220,15 @@ static void text_report(const struct pm_kernel *k, const struct vma_list *l,
 		struct cost cost;
 		cost_vma(v, k->page_size, &cost);
 		printf("%016" PRIx64 "-%016" PRIx64 " %-4s %-11s %10s %9" PRIu64 " %8" PRIu64
-		       " %12" PRIu64 " %4" PRIu64 "%c  %s%s\n",
+		       " %12" PRIu64 " %4" PRIu64 "%c  ",
 		       v->start, v->end, v->perms, vma_kind_name(v->kind),
 		       units_human(vma_size(v), h1, sizeof(h1)), c ? c[i].present : 0,
 		       c ? c[i].swapped : 0, cost.pagemap_bytes, cost.reads,
-		       cost.over_cap ? '!' : ' ', v->name,
-		       es ? scan_elf_note(es, i, note, sizeof(note)) : "");
+		       cost.over_cap ? '!' : ' ');
+		/* the name and the ELF note hold what the process mapped: escaped */
+		ts_fputs(v->name, stdout);
+		ts_fputs(es ? scan_elf_note(es, i, note, sizeof(note)) : "", stdout);
+		putchar('\n');
 	}
 	printf("%zu VMAs, %s virtual, %s resident, %s pagemap, %zu over the 0x%" PRIx64
 	       " read cap\n",

@@ -15,6 +15,7 @@
 #include "proc.h"
 #include "procsock.h"
 #include "sockdiag.h"
+#include "termsafe.h"
 
 static const char *prog = "crdiag-sockets";
 
@@ -198,12 +199,12 @@ static int print_json(const struct opts *o, const char *comm, const struct procs
 static int print_text(const struct opts *o, const char *comm, const struct procsock_list *fds,
 		      const struct row *rows, size_t n, size_t bound, bool entered)
 {
-	char l[80], p[80];
+	char l[80], p[80], esc[256];
 	int lw = 5, pw = 4;
 
 	printf("PID %d (%s): %zu fds, %zu sockets, %zu inet, %zu other; "
 	       "%zu UDP socket%s bound to a source address%s\n",
-	       (int)o->pid, comm, fds->fds, fds->n, n, fds->n - n, bound, bound == 1 ? "" : "s",
+	       (int)o->pid, ts_str(comm, esc, sizeof(esc)), fds->fds, fds->n, n, fds->n - n, bound, bound == 1 ? "" : "s",
 	       entered ? " (seen from inside its network namespace)" : "");
 	for (size_t i = 0; i < n; i++) {
 		int a = (int)strlen(endpoint(&rows[i].s->local, l, sizeof(l)));
@@ -238,8 +239,11 @@ static int dump_all(int nl, struct sockdiag_list *all)
 	return 0;
 }
 
-static int fail_pid(const struct opts *o, const char *comm, const char *what, int err)
+static int fail_pid(const struct opts *o, const char *raw_comm, const char *what, int err)
 {
+	char esc[256];
+	const char *comm = ts_str(raw_comm, esc, sizeof(esc));
+
 	if (err == ESRCH)
 		fprintf(stderr, "%s: PID %d: no such process\n", prog, (int)o->pid);
 	else if (err == EACCES || err == EPERM)

@@ -15,6 +15,7 @@
 #include "json.h"
 #include "proc.h"
 #include "rc.h"
+#include "termsafe.h"
 
 static const char *prog = "restore-check";
 
@@ -94,7 +95,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 static int cmd_manifest(const struct opts *o)
 {
 	struct rc_manifest m;
-	char err[RC_ERR];
+	char err[RC_ERR], esc[4 * RC_ERR];
 	pid_t pid;
 
 	if (proc_parse_pid(o->arg, &pid) < 0) {
@@ -102,7 +103,7 @@ static int cmd_manifest(const struct opts *o)
 		return 2;
 	}
 	if (rc_collect(pid, &m, err) < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+		fprintf(stderr, "%s: %s\n", prog, ts_str(err, esc, sizeof(esc)));
 		rc_free(&m);
 		return 2;
 	}
@@ -127,40 +128,61 @@ static const char *criu_says(const char *field)
 	return "";
 }
 
+/* "STATUS PATH": the path (the process's, from the manifest) escaped; the caller
+ * writes the rest of the line. */
+static void status_path(const char *status, const char *path)
+{
+	printf("%-10s ", status);
+	ts_fputs(path, stdout);
+}
+
 static void text_verify(const struct rc_manifest *m, const struct rc_verify *v)
 {
-	char when[64] = "?";
+	char when[64] = "?", comm[256], host[1024];
 	time_t t = (time_t)m->created;
 	struct tm tm;
 
 	if (localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("manifest: PID %d (%s) on %s at %s; checking under %s\n", (int)m->pid,
-	       m->comm ? m->comm : "?", m->host ? m->host : "?", when, v->root);
+	/* comm, host and paths come from the manifest (the process and its machine):
+	 * escaped (termsafe.h) */
+	printf("manifest: PID %d (%s) on %s at %s; checking under ", (int)m->pid,
+	       ts_str(m->comm ? m->comm : "?", comm, sizeof(comm)),
+	       ts_str(m->host ? m->host : "?", host, sizeof(host)), when);
+	ts_fputs(v->root, stdout);
+	putchar('\n');
 	for (size_t i = 0; i < v->n; i++) {
 		const struct rc_check *c = &v->c[i];
 		const char *path = c->file->path;
 		switch (c->status) {
 		case RC_OK:
-			printf("%-10s %s\n", "ok", path);
+			status_path("ok", path);
+			putchar('\n');
 			break;
 		case RC_DIFFERS:
 			for (size_t k = 0; k < c->ndiff; k++) {
 				const struct rc_diff *d = &c->diff[k];
-				printf("%-10s %s: %s here, %s in the manifest%s\n",
-				       strcmp(d->field, "build_id") == 0 ? "build-id" : d->field, path,
-				       d->here, d->manifest, criu_says(d->field));
+				status_path(strcmp(d->field, "build_id") == 0 ? "build-id" : d->field, path);
+				fputs(": ", stdout);
+				ts_fputs(d->here, stdout);
+				fputs(" here, ", stdout);
+				ts_fputs(d->manifest, stdout);
+				printf(" in the manifest%s\n", criu_says(d->field));
 			}
 			break;
 		case RC_MISSING:
-			printf("%-10s %s: %s (criu restore: \"Can't open file\")\n", "missing", path,
-			       strerror(c->err));
+			status_path("missing", path);
+			printf(": %s (criu restore: \"Can't open file\")\n", strerror(c->err));
 			break;
 		case RC_UNREADABLE:
-			printf("%-10s %s: %s\n", "unreadable", path, strerror(c->err));
+			status_path("unreadable", path);
+			printf(": %s\n", strerror(c->err));
 			break;
 		case RC_SKIPPED:
-			printf("%-10s %s: %s\n", "skipped", path, c->reason);
+			status_path("skipped", path);
+			fputs(": ", stdout);
+			ts_fputs(c->reason, stdout);
+			putchar('\n');
 			break;
 		}
 	}
@@ -222,15 +244,15 @@ static int cmd_verify(const struct opts *o)
 {
 	struct rc_manifest m;
 	struct rc_verify v;
-	char err[RC_ERR];
+	char err[RC_ERR], esc[4 * RC_ERR];
 	const char *root = o->root ? o->root : "/";
 
 	if (rc_read(o->arg, &m, err) < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+		fprintf(stderr, "%s: %s\n", prog, ts_str(err, esc, sizeof(esc)));
 		return 2;
 	}
 	if (rc_verify_run(&m, root, &v, err) < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+		fprintf(stderr, "%s: %s\n", prog, ts_str(err, esc, sizeof(esc)));
 		rc_verify_free(&v);
 		rc_free(&m);
 		return 2;

@@ -8,6 +8,7 @@
 
 #include "elfinfo.h"
 #include "elfjson.h"
+#include "termsafe.h"
 
 struct elfview {
 	struct vma_list vmas;    /* header copy; the array belongs to the snapshot */
@@ -79,22 +80,24 @@ static const struct elf_module *module_of(const struct elf_snap *es, uint64_t a)
 	return NULL;
 }
 
+/* Paths, section and module names, comms, symbols and libelf's messages come from
+ * the process and its files: escaped (termsafe.h) before they reach the screen. */
 static int file_lines(struct strbuf *b, const struct elf_vma *ev)
 {
 	const struct elf_file *f = ev->file;
-	char fl[4];
+	char fl[4], esc[1024];
 	int r = 0;
 
 	if (ev->role == ELF_ROLE_BSS)
 		r |= sb_printf(b, "  %-13s zero-filled tail of a PT_LOAD of %s (p_memsz > p_filesz)\n",
-			       "bss of", f->path);
+			       "bss of", ts_str(f->path, esc, sizeof(esc)));
 	r |= sb_printf(b, "  %-13s %s", "file", elf_state_name(f->state));
 	if (f->state == ELF_STATE_ELF)
 		r |= sb_printf(b, ", %s", elf_type_name(f->type));
 	if (f->err)
 		r |= sb_printf(b, ": %s", strerror(f->err));
 	else if (f->err_msg)
-		r |= sb_printf(b, ": %s", f->err_msg);
+		r |= sb_printf(b, ": %s", ts_str(f->err_msg, esc, sizeof(esc)));
 	r |= sb_printf(b, "   (read via %s)\n", f->via == ELF_VIA_MAP_FILES ? "/proc/PID/map_files"
 						   : f->via == ELF_VIA_ROOT ? "/proc/PID/root" : "?");
 	if (f->state == ELF_STATE_REPLACED)
@@ -112,26 +115,29 @@ static int file_lines(struct strbuf *b, const struct elf_vma *ev)
 			       "segment");
 	r |= sb_printf(b, "  %-13s", "sections");
 	for (size_t k = 0; k < ev->nsect; k++)
-		r |= sb_printf(b, " %s", f->sect[ev->sect[k]].name);
+		r |= sb_printf(b, " %s", ts_str(f->sect[ev->sect[k]].name, esc, sizeof(esc)));
 	r |= sb_printf(b, "%s\n", ev->nsect ? "" : " (none)");
 	return r;
 }
 
 static int thread_lines(struct strbuf *b, const struct elf_thread *t)
 {
-	int r = sb_printf(b, "Stack of thread %d (%s), sp 0x%" PRIx64 "\n", (int)t->tid, t->comm, t->sp);
+	char esc[1024];
+	int r = sb_printf(b, "Stack of thread %d (%s), sp 0x%" PRIx64 "\n", (int)t->tid,
+			  ts_str(t->comm, esc, sizeof(esc)), t->sp);
 
 	for (size_t k = 0; k < t->nframe; k++) {
 		const struct elf_frame *f = &t->frame[k];
-		r |= sb_printf(b, "  #%-2zu 0x%016" PRIx64 " %s", k, f->pc, f->symbol ? f->symbol : "??");
+		r |= sb_printf(b, "  #%-2zu 0x%016" PRIx64 " %s", k, f->pc,
+			       f->symbol ? ts_str(f->symbol, esc, sizeof(esc)) : "??");
 		if (f->symbol)
 			r |= sb_printf(b, "+0x%" PRIx64, f->symoff);
-		r |= sb_printf(b, "  %s\n", f->module ? f->module : "(no module)");
+		r |= sb_printf(b, "  %s\n", f->module ? ts_str(f->module, esc, sizeof(esc)) : "(no module)");
 	}
 	if (t->truncated)
 		r |= sb_printf(b, "  ... (first %d frames shown)\n", ELFVIEW_FRAMES);
 	if (t->error)
-		r |= sb_printf(b, "  (%s)\n", t->error);
+		r |= sb_printf(b, "  (%s)\n", ts_str(t->error, esc, sizeof(esc)));
 	return r;
 }
 
@@ -141,13 +147,14 @@ int elfview_detail(const struct snapshot *s, size_t i, struct strbuf *b)
 	const struct elf_snap *es;
 	const struct elf_vma *ev;
 	const struct elf_module *m;
+	char esc[1024];
 	int r = 0;
 
 	if (!v)
 		return 0;
 	es = &v->es;
 	if (v->files_error[0])
-		r |= sb_printf(b, "\nELF\n  not read: %s\n", v->files_error);
+		r |= sb_printf(b, "\nELF\n  not read: %s\n", ts_str(v->files_error, esc, sizeof(esc)));
 	ev = es->vma ? &es->vma[i] : NULL;
 	m = module_of(es, s->vmas.v[i].start);
 	if (ev && (ev->role != ELF_ROLE_NONE || m)) {
@@ -156,10 +163,10 @@ int elfview_detail(const struct snapshot *s, size_t i, struct strbuf *b)
 			r |= file_lines(b, ev);
 		if (m)
 			r |= sb_printf(b, "  %-13s %s  %" PRIx64 "-%" PRIx64 " (libdwfl)\n", "module",
-				       m->name, m->start, m->end);
+				       ts_str(m->name, esc, sizeof(esc)), m->start, m->end);
 	}
 	if (v->stacks_error[0])
-		r |= sb_printf(b, "\nStacks\n  not unwound: %s\n", v->stacks_error);
+		r |= sb_printf(b, "\nStacks\n  not unwound: %s\n", ts_str(v->stacks_error, esc, sizeof(esc)));
 	for (size_t k = 0; ev && k < ev->ntids; k++)
 		for (size_t t = 0; t < es->nthr; t++)
 			if (es->thr[t].tid == ev->tids[k]) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "termsafe.h"
 #include "units.h"
 
 /* The user address space the bar's scale ends at: 47 bits on x86-64 (4-level paging).
@@ -209,22 +210,15 @@ static unsigned name_unit(const char *p, size_t avail, size_t *len, struct strbu
 	return (unsigned)w;
 }
 
-int fmt_name(const char *name, unsigned cols, struct strbuf *b)
+/* name is already escaped (termsafe): only printable text is left to clip. */
+static int clip_tail(const char *name, unsigned cols, struct strbuf *b)
 {
+	const char *end = name + strlen(name), *p = name;
 	unsigned total = 0, skip_to;
-	const char *p;
 	size_t len;
 	int err = 0;
 
-	if (cols == 0) {
-		for (p = name; *p; p++)
-			if (sb_printf(b, "%c", (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p) < 0)
-				return -1;
-		return 0;
-	}
-	const char *end = name + strlen(name);
-
-	for (p = name; *p; p += len)
+	for (; *p; p += len)
 		total += name_unit(p, (size_t)(end - p), &len, NULL, &err);
 	p = name;
 	if (total > cols) {
@@ -239,6 +233,20 @@ int fmt_name(const char *name, unsigned cols, struct strbuf *b)
 	for (; *p; p += len)
 		name_unit(p, (size_t)(end - p), &len, b, &err);
 	return err;
+}
+
+int fmt_name(const char *name, unsigned cols, struct strbuf *b)
+{
+	/* What the process named reaches the terminal only escaped (termsafe.h), and
+	 * the screen clips the escaped form, so it shows what --batch prints. */
+	char *safe = ts_dup(name);
+	int r;
+
+	if (!safe)
+		return -1;
+	r = cols == 0 ? sb_printf(b, "%s", safe) : clip_tail(safe, cols, b);
+	free(safe);
+	return r < 0 ? -1 : 0;
 }
 
 int fmt_clip(const char *s, size_t n, unsigned cols, struct strbuf *b)
@@ -337,8 +345,10 @@ int fmt_header(const struct snapshot *s, const struct order_spec *spec, size_t s
 
 	switch (n) {
 	case 0:
-		return sb_printf(b, "%s [%d]  %zu VMAs  virtual %s  resident %s  swapped %s",
-				 s->comm[0] ? s->comm : "?", (int)s->pid, t->vmas,
+		if (fmt_name(s->comm[0] ? s->comm : "?", 0, b) < 0)
+			return -1;
+		return sb_printf(b, " [%d]  %zu VMAs  virtual %s  resident %s  swapped %s",
+				 (int)s->pid, t->vmas,
 				 units_human(t->virt, h1, sizeof(h1)),
 				 units_human(t->resident, h2, sizeof(h2)),
 				 units_human(t->swapped, h3, sizeof(h3)));

@@ -6,7 +6,8 @@
  * --batch prints them as they are, so both show the same table.
  *
  * Everything before the name column is ASCII, so a column offset is also a byte offset.
- * Names are sanitised: a control byte never reaches the terminal (it becomes '?').
+ * Names (and the comm) are escaped with termsafe.h, on the screen as in --batch: a
+ * control byte, ESC, DEL, a C1 control or invalid UTF-8 never reaches the terminal.
  * strbuf functions return 0 or -1 with errno ENOMEM; fmt_* return the same.
  */
 #ifndef VMAINSPECT_FMT_H
@@ -73,12 +74,13 @@ void fmt_bar(const struct snapshot *s, size_t i, unsigned width, unsigned *resid
 /* Sizes as table cells: "1.02T", "12.0K", "512" (binary units, at most 6 wide). */
 const char *fmt_size_short(uint64_t bytes, char *buf, size_t size);
 
-/* Append as much of the n bytes at s as fits in cols display columns, from the start
- * (sanitised like a name). */
+/* Append as much of the n bytes at s as fits in cols display columns, from the start.
+ * s is text already made safe (detail and help lines, whose names went through
+ * fmt_name or termsafe): what is not printable in the locale still shows as '?'. */
 int fmt_clip(const char *s, size_t n, unsigned cols, struct strbuf *b);
 
-/* Append name sanitised; cols > 0 clips it to that many display columns, keeping the
- * end of it (the informative part of a path) behind "..." */
+/* Append name escaped (termsafe.h); cols > 0 clips the escaped form to that many
+ * display columns, keeping the end of it (the informative part of a path) behind "..." */
 int fmt_name(const char *name, unsigned cols, struct strbuf *b);
 
 #endif

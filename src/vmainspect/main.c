@@ -18,6 +18,7 @@
 #include "model.h"
 #include "pagemap.h"
 #include "proc.h"
+#include "termsafe.h"
 #include "view.h"
 
 static const char *prog = "vmainspect";
@@ -70,13 +71,14 @@ static int fail(const struct opts *o, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int fail(const struct opts *o, int err, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], esc[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s\n", prog, msg);
+	/* the message may hold the comm: escaped on stderr, exact in the JSON */
+	fprintf(stderr, "%s: %s\n", prog, ts_str(msg, esc, sizeof(esc)));
 	if (o->mode == MODE_JSON) {
 		batch_json_error(stdout, o->pid, msg, err ? strerrorname_np(err) : NULL);
 		fflush(stdout);
