@@ -39,7 +39,7 @@ volatile sig_atomic_t chromium_signal;
 static void on_signal(int sig)
 {
 	chromium_signal = sig;
-	criu_mode_stop = 1;
+	criu_mode_stop = sig; /* criumode's convention: the signal, to die of at its end */
 }
 
 void chromium_signals(void)
