@@ -5,7 +5,8 @@
 #   make check-kernel    the same suite inside another kernel under qemu (KERNEL=, default
 #                        Debian's linux-image-amd64: 6.1, without PAGEMAP_SCAN)
 #   make demo            the main job: a giant reservation, inspected
-#   make bench           vmainspect against pmap, smaps and the raw kernel interfaces
+#   make bench           vmainspect against pmap, smaps and the raw kernel interfaces;
+#                        crdiag-check against ss -xap
 #   make report          a bug report for CRIU: build/report/report.md and report.json
 #   make deps            install missing Debian packages (root) or print the line
 #   make install [PREFIX=/usr/local] [DESTDIR=]
@@ -185,6 +186,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	bats/bench/bench.sh $(QBIN) $(QTBIN)
+	bats/bench/check-bench.sh $(QBIN) $(QTBIN)
 
 install: all
 	install -d $(BINDIR_INSTALL) $(MANDIR_INSTALL)

@@ -421,3 +421,38 @@ generic_cases() {
 	run -0 "$BIN/repro-giant-vma" --size 1G --hold-seconds 1 --pidfile pid
 	assert_file_not_exists "$TMP/pid"
 }
+
+@test "crdiag-check: every bad input is one line and exit 2" {
+	[ -x "$BIN/crdiag-check" ] || skip "crdiag-check is not built"
+	start_zombie
+	{ generic_cases crdiag-check; cat <<-'CASES'
+	crdiag-check
+	crdiag-check --json
+	crdiag-check 1 2
+	crdiag-check @EMPTY@
+	crdiag-check @LONG@
+	crdiag-check @HUGENUM@
+	crdiag-check @BIG@
+	crdiag-check abc
+	crdiag-check 0x10
+	crdiag-check @SPACE5@
+	crdiag-check 0
+	crdiag-check -1
+	crdiag-check -- -1
+	crdiag-check @OVERMAX@
+	crdiag-check @DEAD@
+	crdiag-check --json @DEAD@
+	crdiag-check @ZOMBIE@
+	crdiag-check 2
+	crdiag-check --options
+	crdiag-check --criu-version
+	crdiag-check --criu-version @EMPTY@ 1
+	crdiag-check --criu-version x 1
+	crdiag-check --catalog 1
+	CASES
+	} | bad_table
+	run -2 --separate-stderr "$BIN/crdiag-check" "$ZOMBIE"
+	assert_equal "$stderr" "crdiag-check: PID $ZOMBIE: the process has exited (a zombie)"
+	run -2 --separate-stderr "$BIN/crdiag-check" "$DEAD"
+	assert_equal "$stderr" "crdiag-check: PID $DEAD: No such process"
+}

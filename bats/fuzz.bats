@@ -56,3 +56,15 @@ fuzz_target() {
 	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"
 	assert_file_not_exists "$TMP"/crash-*
 }
+
+@test "fuzz-catalog: 10 s of the catalogue's template filler and version comparison finds no crash" {
+	fuzz_target fuzz-catalog
+	local execs
+	"$ROOT/bats/fuzz/seeds.sh" "$TMP/corpus" fuzz-catalog
+	run -0 "$FUZZ/fuzz-catalog" -max_total_time=10 -print_final_stats=1 \
+		-artifact_prefix="$TMP/crash-" "$TMP/corpus"
+	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' <<<"$output")
+	echo "# fuzz-catalog: $execs inputs in 10 s" >&3
+	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"
+	assert_file_not_exists "$TMP"/crash-*
+}

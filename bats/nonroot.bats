@@ -176,3 +176,15 @@ PTRACE_MSG="Permission denied (reading another user's process needs CAP_SYS_PTRA
 	run -2 --separate-stderr run_as_nobody "$NBIN/restore-check" manifest "$pid"
 	assert_equal "$stderr" "restore-check: PID $pid: maps: Permission denied (reading another user's process needs CAP_SYS_PTRACE or the same uid)"
 }
+
+@test "as nobody: crdiag-check on its own process works; root's is refused naming CAP_SYS_PTRACE" {
+	[ -x "$BIN/crdiag-check" ] || skip "crdiag-check is not built"
+	run_as_nobody true
+	run -0 --separate-stderr run_as_nobody env CRIU=/nonexistent setsid -w sh -c 'exec "$0" --json $$' "$BIN/crdiag-check"
+	assert_equal "$(jq -r '[.tree.processes, .summary.dump_fails] | @json' <<<"$output")" '[1,false]'
+	start_bg "$TMP/pid" "$TBIN/pattern" --pidfile "$TMP/pid"
+	local pid
+	pid=$(cat "$TMP/pid")
+	run -2 --separate-stderr run_as_nobody "$BIN/crdiag-check" "$pid"
+	assert_equal "$stderr" "crdiag-check: PID $pid: $PTRACE_MSG"
+}

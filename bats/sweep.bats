@@ -152,6 +152,51 @@ report_sweep() {
 	[ "$CHURNED" -gt 50 ] || fail "churn started only $CHURNED processes"
 }
 
+# check_sweep: crdiag-check on every PID of the machine, churn's young ones too. Each
+# run ends with its summary line (exit 0 or 1, nothing on stderr) or with one line
+# on stderr naming why (exit 2): gone, a zombie, a kernel thread, not allowed.
+check_sweep() {
+	local d pid st n=0 ok=0 gone=0 other=0 fails=()
+	for d in /proc/[0-9]* $(for _ in 1 2 3; do cat "/proc/$CHURN/task/$CHURN/children" 2>/dev/null; done); do
+		pid=${d#/proc/}
+		st=0
+		timeout 20 "$BIN/crdiag-check" "$pid" >"$TMP/out" 2>"$TMP/err" || st=$?
+		n=$((n + 1))
+		case $st in
+		0 | 1)
+			if [ -s "$TMP/err" ] || ! tail -1 "$TMP/out" | grep -q '^summary: '; then
+				fails+=("PID $pid: exit $st without its summary last, or with stderr: $(head -c 300 "$TMP/err")")
+			else
+				ok=$((ok + 1))
+			fi
+			;;
+		2)
+			if [ "$(wc -l <"$TMP/err")" -ne 1 ] || [ -s "$TMP/out" ] ||
+				! grep -qE "^crdiag-check: PID $pid: (No such process|the process has exited \(a zombie\)|a kernel thread: .*|Permission denied .*)$" "$TMP/err"; then
+				fails+=("PID $pid: exit 2: $(head -c 300 "$TMP/err")")
+			elif grep -q 'No such process\|zombie' "$TMP/err"; then
+				gone=$((gone + 1))
+			else
+				other=$((other + 1))
+			fi
+			;;
+		*) fails+=("PID $pid: exit $st: $(head -c 600 "$TMP/err")") ;;
+		esac
+	done
+	echo "# crdiag-check: $n PIDs: $ok checked, $gone gone, $other kernel threads or denied; failures ${#fails[@]}" >&3
+	if [ "${#fails[@]}" -gt 0 ]; then
+		printf '%s\n' "${fails[@]}"
+		return 1
+	fi
+	[ "$ok" -gt 10 ] || fail "only $ok checked"
+}
+
+@test "sweep: crdiag-check on every PID under churn: findings and a summary, or one line naming why" {
+	start_churn
+	check_sweep
+	stop_churn
+}
+
 @test "churn: it leaves nothing behind once stopped" {
 	start_churn
 	sleep 1

@@ -157,3 +157,19 @@ start_pattern() {
 			"$BIN/crdiag-criu" --json --log "$f"
 	done
 }
+
+@test "valgrind: crdiag-check on a repro process, a chain of processes, its error paths; --catalog" {
+	[ -x "$BIN/crdiag-check" ] || skip "crdiag-check is not built"
+	start_pattern
+	# not a session leader: 1, and 0 with --shell-job
+	CRIU=/nonexistent vg 1 "$BIN/crdiag-check" --criu-version 4.2 "$PATTERN"
+	CRIU=/nonexistent vg 0 "$BIN/crdiag-check" --json --options "--shell-job --ghost-limit 4M" "$PATTERN"
+	# the unix and outsider paths: a socket whose peer is outside the tree
+	start_bg "$TMP/s.pid" "$TBIN/checksubject" unix-crashpad "$TMP/s.pid" "$TMP"
+	CRIU=/nonexistent vg 1 "$BIN/crdiag-check" --json "$(cat "$TMP/s.pid")"
+	start_bg "$TMP/g.pid" "$TBIN/checksubject" giant-vma "$TMP/g.pid" "$TMP"
+	CRIU=/nonexistent vg 1 "$BIN/crdiag-check" --criu-version 3.17.1 "$(cat "$TMP/g.pid")"
+	vg 2 "$BIN/crdiag-check" 2147483647
+	vg 2 "$BIN/crdiag-check" --criu-version x 1
+	vg 0 "$BIN/crdiag-check" --catalog --json
+}

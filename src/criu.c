@@ -125,10 +125,9 @@ static int describe_exit(char **dst, const char *what, const struct criu_run *r,
 	return set_reason(dst, "%s exited with status %d", what, r->status);
 }
 
-int criu_probe(struct criu *c, int timeout_ms)
+int criu_find(struct criu *c, int timeout_ms)
 {
 	const char *version_args[] = { "--version", NULL };
-	const char *check_args[] = { "check", NULL };
 	struct criu_opts o = { .timeout_ms = timeout_ms };
 	struct criu_run r;
 	int ret;
@@ -150,7 +149,20 @@ int criu_probe(struct criu *c, int timeout_ms)
 		return -1;
 	}
 	criu_run_fini(&r);
+	return 0;
+}
 
+int criu_probe(struct criu *c, int timeout_ms)
+{
+	const char *check_args[] = { "check", NULL };
+	struct criu_opts o = { .timeout_ms = timeout_ms };
+	struct criu_run r;
+	int ret = 0;
+
+	if (criu_find(c, timeout_ms) < 0)
+		return -1;
+	if (!c->found || c->reason) /* not found, or --version could not run */
+		return 0;
 	if (criu_exec(c, check_args, NULL, &o, &r) < 0) {
 		if (errno == ENOMEM)
 			return -1;

@@ -40,6 +40,10 @@ struct criu {
  * when the probe itself could not be made (ENOMEM, fork or pipe failures). */
 int criu_probe(struct criu *c, int timeout_ms);
 
+/* Only the first half of criu_probe: find CRIU and ask its version (no `criu check`,
+ * so c->usable stays false and c->check_status -1). Same returns. */
+int criu_find(struct criu *c, int timeout_ms);
+
 void criu_fini(struct criu *c);
 
 struct criu_opts {

@@ -5,14 +5,17 @@
  *     (00.039032)  16594: Error (criu/sk-inet.c:1059): inet: Can't bind inet socket ...
  * with an optional "(SS.uuuuuu)" timestamp and an optional " PID: " prefix.
  *
- * Classes, decided in this order:
+ * The decisive line is the first Error line that a class of the catalogue (catalog.h)
+ * matches; result.kind is that class (its id, meaning and way past), NULL when none.
+ * Two classes keep an enum value of their own, for the programs that act on them:
  *   CRIULOG_SHORT_READ_BUG      "pagemap-cache: Can't read <pid>'s pagemap file" (CRIU < 4.0
  *                               took a read short at MAX_RW_COUNT for an error)
  *   CRIULOG_BIND_EADDRNOTAVAIL  "Can't bind inet socket (id N): Cannot assign requested
  *                               address" (restore: the old source address is gone)
  *   CRIULOG_OK                  "Dumping finished successfully", "Restore finished
  *                               successfully" or `criu check`'s "Looks good"
- *   CRIULOG_OTHER_FAILURE       anything else; first_error says why
+ *   CRIULOG_OTHER_FAILURE       anything else (kind may still name a class of the
+ *                               catalogue); first_error says why
  * The specific failures win over a success line: the decisive line is what a user
  * should read first.
  *
@@ -31,6 +34,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "catalog.h"
 
 enum criulog_class {
 	CRIULOG_OK,
@@ -51,6 +56,10 @@ struct criulog_result {
 					  * without one (a run cut short) */
 	struct criulog_line first_error; /* first Error line that is not noise (generic lines
 					  * only when there is nothing else) */
+	const struct catalog_class *kind; /* the catalogue's class of the decisive line;
+					  * NULL for ok and for failures it does not know */
+	struct criulog_line cause;       /* a line just above the decisive one that names
+					  * the real cause (kind->cause); NULL when none */
 	char *version;                   /* "4.2" from the "Version:" line; NULL when absent */
 	bool fault_rejected;             /* "CRIU_FAULT out of bounds": this CRIU does not
 					  * know the fault asked for (CRIU < 4.0 has no 135,
@@ -67,5 +76,9 @@ void criulog_free(struct criulog_result *r);
 
 /* "ok", "short-read-bug", "bind-eaddrnotavail", "other-failure" */
 const char *criulog_class_name(enum criulog_class c);
+
+/* The most precise name of r's outcome: the catalogue's id when r->kind is set, else
+ * criulog_class_name(r->cls). */
+const char *criulog_result_id(const struct criulog_result *r);
 
 #endif

@@ -85,10 +85,9 @@ int procsock_list(pid_t pid, struct procsock_list *out)
 			break;
 		}
 		if ((size_t)n >= sizeof(link))
-			continue; /* too long for a socket link */
-		link[n] = '\0'; /* readlinkat does not terminate; sscanf reads to a NUL */
-		if (socket_inode(link, (size_t)n, &inode) &&
-		    push(out, (int)fd, inode) < 0) {
+			continue; /* too long to be a socket's */
+		link[n] = '\0'; /* readlink does not terminate it, and sscanf reads to a NUL */
+		if (socket_inode(link, (size_t)n, &inode) && push(out, (int)fd, inode) < 0) {
 			err = errno;
 			break;
 		}

@@ -13,9 +13,6 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-/* Dump replies are sized by the kernel to about a page or 32 KiB; twice that is safe. */
-#define RECV_BUF (64 * 1024)
-
 struct request {
 	struct nlmsghdr nlh;
 	struct inet_diag_req_v2 req;
@@ -58,19 +55,7 @@ static void get_addr(int family, __be16 port, const __be32 addr[4], struct socka
 
 static int send_request(int nl, const struct request *r)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	ssize_t n;
-
-	do
-		n = sendto(nl, r, sizeof(*r), 0, (const struct sockaddr *)&kernel, sizeof(kernel));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	if ((size_t)n != sizeof(*r)) {
-		errno = EMSGSIZE;
-		return -1;
-	}
-	return 0;
+	return nl_send(nl, r, sizeof(*r));
 }
 
 static int parse_msg(const struct nlmsghdr *h, int protocol, struct sockdiag_sock *s)
@@ -153,89 +138,36 @@ static int list_push(struct sockdiag_list *l, const struct sockdiag_sock *s)
 	return 0;
 }
 
+struct collect {
+	int protocol;
+	struct sockdiag_list *list; /* every socket here, or */
+	struct sockdiag_sock *one;  /* the first answer here */
+};
+
+static int collect_one(const struct nlmsghdr *h, void *arg)
+{
+	struct collect *c = arg;
+	struct sockdiag_sock s;
+
+	if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return 0;
+	if (parse_msg(h, c->protocol, &s) < 0)
+		return -1;
+	if (!c->list) {
+		*c->one = s;
+		return 1;
+	}
+	return list_push(c->list, &s);
+}
+
 /* Read replies to seq until NLMSG_DONE (dump) or the first answer (exact lookup).
  * Every parsed socket goes to list, or to one when list is NULL. */
-static int receive(int nl, uint32_t seq, int protocol, bool dump, struct sockdiag_list *list,
+static int receive(int nl, uint32_t seq, int protocol, struct sockdiag_list *list,
 		   struct sockdiag_sock *one)
 {
-	char *buf = malloc(RECV_BUF);
-	int ret = -1, err = 0;
-	bool got = false;
+	struct collect c = { protocol, list, one };
 
-	if (!buf)
-		return -1;
-	for (;;) {
-		struct sockaddr_nl from;
-		struct iovec iov = { buf, RECV_BUF };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
-				     .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n = recvmsg(nl, &mh, 0);
-		struct nlmsghdr *h;
-		int len;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = errno;
-			goto out;
-		}
-		if (mh.msg_flags & MSG_TRUNC) {
-			err = EMSGSIZE;
-			goto out;
-		}
-		if (from.nl_pid != 0)
-			continue; /* not from the kernel */
-		len = (int)n;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_seq != seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_DONE) {
-				/* a dump that failed half-way says so in its DONE */
-				int status = 0;
-				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-					memcpy(&status, NLMSG_DATA(h), sizeof(int));
-				if (status < 0) {
-					err = -status;
-					goto out;
-				}
-				ret = 0;
-				goto out;
-			}
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-					err = EPROTO;
-				else
-					err = e->error ? -e->error : EPROTO;
-				goto out;
-			}
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-				continue;
-			struct sockdiag_sock s;
-			if (parse_msg(h, protocol, &s) < 0) {
-				err = errno;
-				goto out;
-			}
-			if (list) {
-				if (list_push(list, &s) < 0) {
-					err = errno;
-					goto out;
-				}
-			} else if (!got) {
-				*one = s;
-				got = true;
-			}
-			if (!dump) {
-				ret = 0;
-				goto out;
-			}
-		}
-	}
-out:
-	free(buf);
-	if (ret < 0)
-		errno = err ? err : EPROTO;
-	return ret;
+	return nl_receive(nl, seq, collect_one, &c);
 }
 
 static uint32_t next_seq(void)
@@ -261,7 +193,7 @@ static int dump_family(int nl, int family, int protocol, struct sockdiag_list *o
 	r.req.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	if (send_request(nl, &r) < 0)
 		return -1;
-	return receive(nl, seq, protocol, true, out, NULL);
+	return receive(nl, seq, protocol, out, NULL);
 }
 
 int sockdiag_dump(int nl, int family, int protocol, struct sockdiag_list *out)
@@ -335,7 +267,7 @@ int sockdiag_udp_lookup(int nl, const struct sockaddr *local, const struct socka
 	r.req.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	if (send_request(nl, &r) < 0)
 		return -1;
-	return receive(nl, seq, IPPROTO_UDP, false, NULL, out);
+	return receive(nl, seq, IPPROTO_UDP, NULL, out);
 }
 
 void sockdiag_list_free(struct sockdiag_list *l)

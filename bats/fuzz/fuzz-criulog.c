@@ -1,8 +1,9 @@
 /* libFuzzer target: the CRIU log classifier on arbitrary bytes.
  * Invariants: it returns 0, or -1 with ENOMEM and a zeroed result; every string it
  * returns is a piece of the input (a line without its prefix); line numbers exist;
- * each class is backed by its decisive line; Error lines counted imply a first error;
- * the same input gives the same result twice. */
+ * each class is backed by its decisive line (a catalogue class by a line its patterns
+ * match, and a cause by a line its cause pattern matches, above the decisive one);
+ * Error lines counted imply a first error; the same input gives the same result twice. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -82,12 +83,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case CRIULOG_OTHER_FAILURE:
 		/* the first real error, else the last line; nothing only for a blank input */
-		if (r.first_error.text && !same_line(&r.decisive, &r.first_error))
+		if (!r.kind && r.first_error.text && !same_line(&r.decisive, &r.first_error))
 			abort();
 		break;
 	}
+	if (r.kind) {
+		/* the message as criulog takes it: after the first "): ", else after "Error (" */
+		const char *t = r.decisive.text, *m = t && starts(t, "Error (") ? strstr(t + 7, "): ") : NULL;
+		if (r.cls == CRIULOG_OK || !t || !starts(t, "Error (") ||
+		    catalog_match(m ? m + 3 : t + 7) != r.kind)
+			abort();
+	}
+	if (r.cause.text && (!r.kind || !catalog_cause_match(r.kind, r.cause.text) ||
+			     r.cause.number >= r.decisive.number || r.cause.number == 0))
+		abort();
 	if (criulog_classify((const char *)data, size, &again) == 0) {
-		if (again.cls != r.cls || !same_line(&again.decisive, &r.decisive) ||
+		if (again.cls != r.cls || again.kind != r.kind || !same_line(&again.cause, &r.cause) || !same_line(&again.decisive, &r.decisive) ||
 		    !same_line(&again.first_error, &r.first_error) || again.errors != r.errors ||
 		    again.noise != r.noise || again.fault_rejected != r.fault_rejected)
 			abort();

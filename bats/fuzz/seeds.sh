@@ -3,6 +3,7 @@
 # DIR. Generated, not committed: the machine's own files are the best seeds. Prints the
 # directories to read in place as further corpora (never written to), one per line.
 #   fuzz-maps     real maps files of this machine's processes, crafted edge cases
+#   fuzz-catalog  templates, versions and log messages for the catalogue
 #   fuzz-criulog  crafted edge cases; the real CRIU logs of bats/fixtures (criu-logs read
 #                 in place, criu-failures' plain logs copied into DIR)
 set -euo pipefail
@@ -49,8 +50,19 @@ criulog_seeds() {
 	echo "$logs"
 }
 
+catalog_seeds() {
+	: >"$dir/empty"
+	printf 'Can'"'"'t dump ghost file <path> of <size> size, increase limit' >"$dir/template"
+	printf '<a><pid><<a>>>4.2.1' >"$dir/nested"
+	printf '3.17.1\0004.0' >"$dir/versions"
+	printf '<' >"$dir/open"
+	printf '99999999999999999999999.1.x' >"$dir/huge-version"
+	printf 'unix: External socket is used. Consider using --ext-unix-sk option.' >"$dir/message"
+}
+
 case $target in
 fuzz-maps) maps_seeds ;;
 fuzz-criulog) criulog_seeds ;;
+fuzz-catalog) catalog_seeds ;;
 *) echo "seeds.sh: no seeds for '$target'" >&2; exit 2 ;;
 esac

@@ -10,6 +10,7 @@
 #include "readall.h"
 #include "criulog.h"
 #include "json.h"
+#include "explain.h"
 #include "termsafe.h"
 
 static const char *prog = "crdiag-criu";
@@ -27,7 +28,9 @@ static void usage(FILE *f)
 		"       %s --log FILE [--json]\n"
 		"Find CRIU ($CRIU if set, else criu on PATH), print its version and whether\n"
 		"`criu check` passes on this kernel; or classify a CRIU log (FILE, or - for stdin)\n"
-		"by its decisive line: ok, short-read-bug, bind-eaddrnotavail, other-failure.\n\n"
+		"by its decisive line: ok, a class of the catalogue (short-read-bug,\n"
+		"bind-eaddrnotavail, unix-external-peer, ...: what it means and the way past) or\n"
+		"other-failure.\n\n"
 		"  -l, --log FILE       classify this log instead of probing CRIU\n"
 		"  -t, --timeout SECS   limit for each CRIU run of the probe (default 30)\n"
 		"  -j, --json           one JSON document on stdout\n"
@@ -126,13 +129,14 @@ static int log_report(const struct opts *o)
 		json_init(&j, stdout, true);
 		json_obj_begin(&j);
 		json_kstr(&j, "file", o->log);
-		json_kstr(&j, "class", criulog_class_name(r.cls));
+		json_kstr(&j, "class", criulog_result_id(&r));
 		json_kstr(&j, "criu_version", r.version);
 		json_line(&j, "decisive", &r.decisive);
 		json_line(&j, "first_error", &r.first_error);
 		json_kbool(&j, "fault_rejected", r.fault_rejected);
 		json_ku64(&j, "errors", r.errors);
 		json_ku64(&j, "noise", r.noise);
+		explain_json(&j, &r);
 		json_obj_end(&j);
 		if (json_finish(&j) < 0)
 			status = 2;
@@ -140,11 +144,12 @@ static int log_report(const struct opts *o)
 		/* the quoted lines are CRIU's words about the process (its paths, its
 		 * comm): escaped (termsafe.h) */
 		ts_fputs(o->log, stdout);
-		printf(": %s\n", criulog_class_name(r.cls));
+		printf(": %s\n", criulog_result_id(&r));
 		if (r.decisive.text)
 			quoted("decisive", &r.decisive);
 		if (r.first_error.text && r.first_error.number != r.decisive.number)
 			quoted("first error", &r.first_error);
+		explain_text(&r, stdout);
 		printf("  CRIU %s; %zu error line%s, %zu more ignored as noise\n",
 		       r.version ? ts_str(r.version, esc, sizeof(esc)) : "version unknown", r.errors,
 		       r.errors == 1 ? "" : "s", r.noise);

@@ -9,12 +9,13 @@
 
 #include "crt.h"
 #include "detail.h"
+#include "findings.h"
 #include "fmt.h"
 #include "proc.h"
 
 #define ALIVE_EVERY 1.0 /* seconds between checks that the process still exists */
 
-enum scr { SCR_LIST, SCR_DETAIL, SCR_HELP };
+enum scr { SCR_LIST, SCR_DETAIL, SCR_HELP, SCR_FINDINGS };
 
 /* Reactions a key handler asks of the loop; R_TOP: sort and filter again, select the
  * first row. */
@@ -37,6 +38,7 @@ struct ui {
 	long ticks;               /* -d periods that have passed */
 	double next_refresh, next_alive;
 	struct strbuf line;       /* scratch */
+	struct findings findings; /* crdiag-check's, of the first snapshot and each r */
 };
 
 static double now(void)
@@ -109,6 +111,8 @@ static void rescan(struct ui *u)
 	snapshot_free(&u->snap);
 	u->snap = s;
 	reorder(u, false);
+	if (findings_load(u->cfg->pid, &u->findings) < 0)
+		oom();
 }
 
 static void check_alive(struct ui *u)
@@ -194,6 +198,13 @@ static void draw_header(struct ui *u)
 				(short)PAIR_NUMBER(crt_attr(CRT_OVERCAP)), NULL);
 		}
 	}
+	sb_reset(&u->line);
+	if (findings_count(&u->findings, &u->line) < 0)
+		oom();
+	if ((int)u->line.len + 2 < COLS) {
+		attrset(crt_attr(u->findings.dump ? CRT_WARN : CRT_NORMAL));
+		mvaddstr(2, COLS - (int)u->line.len, u->line.s);
+	}
 	if (u->exited && COLS > (int)sizeof(tag)) {
 		attrset(crt_attr(CRT_WARN));
 		mvaddstr(0, COLS - (int)sizeof(tag) + 1, tag);
@@ -260,6 +271,7 @@ static const char help_text[] =
 	"Keys\n"
 	"  Up Down j k        move          PgUp PgDn ^B ^F Space   a page\n"
 	"  Home End g G       first, last   Enter Right l           detail of the VMA\n"
+	"  f                  findings: what a CRIU dump of the tree will hit (crdiag-check)\n"
 	"  a  s  p (c)  m     sort by address, size, pagemap cost, resident;\n"
 	"                     the same key again (or I) reverses, < > cycle\n"
 	"  /                  filter by name or kind (live; Enter keeps, Esc cancels)\n"
@@ -342,6 +354,14 @@ static void draw(struct ui *u)
 		draw_pager(u, u->exited ? "VMA detail (process exited: last snapshot)" : "VMA detail");
 		break;
 	}
+	case SCR_FINDINGS:
+		sb_reset(&u->line);
+		if (sb_printf(&u->line, "%s", u->findings.loaded ? (u->findings.n ? u->findings.text.s
+			      : "crdiag-check found nothing a CRIU dump or restore of this tree will hit.\n")
+			      : u->findings.error) < 0)
+			oom();
+		draw_pager(u, "findings: what criu dump -t PID and its restore will hit (crdiag-check)");
+		break;
 	case SCR_HELP:
 		sb_reset(&u->line);
 		if (sb_printf(&u->line, "%s", help_text) < 0)
@@ -442,6 +462,13 @@ static int act_detail(struct ui *u)
 	return R_REDRAW;
 }
 
+static int act_findings(struct ui *u)
+{
+	u->screen = SCR_FINDINGS;
+	u->page_top = 0;
+	return R_REDRAW;
+}
+
 static int act_help(struct ui *u)
 {
 	u->screen = SCR_HELP;
@@ -487,7 +514,7 @@ static const struct key_action list_keys[] = {
 	{ '>', act_sort_next },      { '<', act_sort_prev },
 	{ '/', act_filter },         { ESC, act_clear_filter },
 	{ '\n', act_detail },        { '\r', act_detail },      { KEY_ENTER, act_detail },
-	{ KEY_RIGHT, act_detail },   { 'l', act_detail },
+	{ KEY_RIGHT, act_detail },   { 'l', act_detail },       { 'f', act_findings },
 	{ 'r', act_rescan },         { CTRL('l'), act_redraw },
 	{ '?', act_help },           { 'h', act_help },         { KEY_F(1), act_help },
 	{ 'q', act_quit },           { 'Q', act_quit },
@@ -570,6 +597,7 @@ static void ui_free(struct ui *u)
 {
 	int err = errno;
 
+	findings_free(&u->findings);
 	snapshot_free(&u->snap);
 	order_free(&u->order);
 	sb_free(&u->filter);
@@ -590,6 +618,8 @@ int view_run(const struct view_config *cfg, struct snapshot *first)
 	    sb_printf(&u.filter, "%s", cfg->spec.filter) < 0)
 		goto fail;
 	reorder(&u, false);
+	if (findings_load(cfg->pid, &u.findings) < 0)
+		goto fail;
 	if (crt_init(cfg->color) < 0)
 		goto fail;
 	u.next_refresh = now() + cfg->delay;

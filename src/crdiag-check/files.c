@@ -1,0 +1,243 @@
+/* files: what CRIU's files*.c and file-lock.c refuse or restore differently (ghost
+ * files, files open for writing, fds from another mount namespace, fds it cannot dump,
+ * locks); memory: pagemaps over the read cap; ptrace: threads already traced. */
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cost.h"
+#include "maps.h"
+#include "proc.h"
+#include "units.h"
+
+#define GHOST_LIMIT_DEFAULT (1u << 20) /* CRIU's DEFAULT_GHOST_LIMIT */
+
+/* The anon inodes CRIU dumps (criu/files.c dump_one_file); any other it cannot. */
+static const char *const anon_known[] = {
+	"anon_inode:[eventfd]", "anon_inode:[eventpoll]", "anon_inode:inotify",
+	"anon_inode:[fanotify]", "anon_inode:[signalfd]", "anon_inode:[timerfd]",
+	"anon_inode:[pidfd]",
+};
+
+static bool anon_dumpable(const char *link)
+{
+	for (size_t i = 0; i < sizeof(anon_known) / sizeof(anon_known[0]); i++)
+		if (strcmp(link, anon_known[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Mount ids of the root's mount namespace (/proc/ROOT/mountinfo, first column). */
+struct mounts {
+	int *id;
+	size_t n;
+};
+
+static int read_mounts(pid_t pid, struct mounts *m)
+{
+	char path[64], *buf, *p;
+	size_t len, cap = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	if (proc_read_file(path, &buf, &len) < 0)
+		return -1;
+	for (p = buf; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p)) {
+		if (m->n == cap) {
+			int *v = realloc(m->id, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+			if (!v) {
+				free(buf);
+				return -1;
+			}
+			m->id = v;
+		}
+		m->id[m->n++] = (int)strtol(p, NULL, 10);
+	}
+	free(buf);
+	return 0;
+}
+
+static bool has_mount(const struct mounts *m, int id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->id[i] == id)
+			return true;
+	return false;
+}
+
+static int fd_vars(struct check *c, const struct fdent *e, const char *id, const char *extra_name,
+		   const char *extra)
+{
+	char fd[16], path[4096], mode[16], mnt[16], mnthex[16], inohex[24], size[24];
+
+	snprintf(fd, sizeof(fd), "%d", e->fd);
+	snprintf(path, sizeof(path), "%s", e->link);
+	snprintf(mode, sizeof(mode), "%o", e->st_ok ? (unsigned)e->st.st_mode : 0u);
+	snprintf(mnt, sizeof(mnt), "%d", e->mnt_id);
+	snprintf(mnthex, sizeof(mnthex), "%x", (unsigned)e->mnt_id);
+	snprintf(inohex, sizeof(inohex), "%" PRIx64, e->st_ok ? (uint64_t)e->st.st_ino : 0);
+	snprintf(size, sizeof(size), "%" PRIu64, e->st_ok ? (uint64_t)e->st.st_size : 0);
+	struct catalog_var v[] = { { "fd", fd }, { "path", path }, { "link", path }, { "mode", mode },
+				   { "mnt", mnt }, { "mnt_hex", mnthex }, { "ino_hex", inohex },
+				   { "size", size }, { extra_name ? extra_name : "-", extra } };
+	return finding_add(c, id, e->pid, e->fd, e->st_ok ? (uint64_t)e->st.st_ino : 0, NULL, 0,
+			   (struct fvars){ v, 9 }) ? 0 : -1;
+}
+
+/* An unlinked regular file over the ghost limit (CRIU counts allocated blocks). */
+static int ghost(struct check *c, const struct fdent *e, char *path, size_t n)
+{
+	uint64_t bytes = (uint64_t)e->st.st_blocks * 512, limit = GHOST_LIMIT_DEFAULT;
+	char lim[32], size[24];
+
+	if (bytes <= limit)
+		return 0;
+	/* --ghost-limit takes a size; round up to whole MiB */
+	snprintf(lim, sizeof(lim), "%" PRIu64 "M", (bytes + (1u << 20) - 1) >> 20);
+	snprintf(size, sizeof(size), "%" PRIu64, bytes);
+	path[n - 10] = '\0'; /* " (deleted)" is not part of the name CRIU prints */
+	char fd[16];
+	snprintf(fd, sizeof(fd), "%d", e->fd);
+	struct catalog_var v[] = { { "path", path }, { "size", size }, { "limit", lim }, { "fd", fd } };
+	return finding_add(c, "ghost-limit", e->pid, e->fd, (uint64_t)e->st.st_ino, NULL, 0,
+			   (struct fvars){ v, 4 }) ? 0 : -1;
+}
+
+/* One finding per file: the first fd that opens it speaks for the rest. */
+static bool seen(const struct check *c, const char *id, const struct fdent *e)
+{
+	for (size_t i = 0; i < c->nf; i++)
+		if (c->f[i].inode == (uint64_t)e->st.st_ino && strcmp(c->f[i].cls->id, id) == 0)
+			return true;
+	return false;
+}
+
+static int file_one(struct check *c, const struct fdent *e, const struct mounts *m)
+{
+	const char *l = e->link;
+	size_t n = strlen(l);
+
+	if (e->lock && e->st_ok && !seen(c, "file-locks", e) &&
+	    fd_vars(c, e, "file-locks", "lock", e->lock) < 0)
+		return -1;
+	if (strcmp(l, "anon_inode:[io_uring]") == 0)
+		return fd_vars(c, e, "io-uring", NULL, NULL);
+	if (strncmp(l, "anon_inode:", 11) == 0)
+		return anon_dumpable(l) ? 0 : fd_vars(c, e, "fd-unsupported", NULL, NULL);
+	/* memfd and SysV shm live on internal mounts (mnt_id 0): CRIU dumps them as memory */
+	if (l[0] != '/' || !e->st_ok || strncmp(l, "/memfd:", 7) == 0 || e->mnt_id == 0)
+		return 0;
+	if (e->mnt_id >= 0 && m->n && !has_mount(m, e->mnt_id) &&
+	    !(opt_has(c, "--shell-job") && S_ISCHR(e->st.st_mode)))
+		return fd_vars(c, e, "mount-outside", NULL, NULL);
+	if (S_ISREG(e->st.st_mode) && e->st.st_nlink == 0 && n > 10 &&
+	    strcmp(l + n - 10, " (deleted)") == 0) {
+		if (seen(c, "ghost-limit", e))
+			return 0;
+		char *copy = strdup(l);
+		int r = copy ? ghost(c, e, copy, n) : -1;
+		free(copy);
+		return r;
+	}
+	if (S_ISREG(e->st.st_mode) && (e->flags & O_ACCMODE) != O_RDONLY && !seen(c, "file-bad-size", e)) {
+		/* the size check fails a restore only when the file changed since the dump */
+		if (fd_vars(c, e, "file-bad-size", NULL, NULL) < 0)
+			return -1;
+		if (!opt_has(c, "--leave-running"))
+			c->f[c->nf - 1].severity = CATALOG_NOTE;
+	}
+	return 0;
+}
+
+int files_check(struct check *c)
+{
+	struct mounts m = { 0 };
+	int ret = 0;
+
+	if (read_mounts(c->root, &m) < 0 && errno == ENOMEM)
+		return -1;
+	for (size_t i = 0; ret == 0 && i < c->nfds; i++)
+		ret = file_one(c, &c->fds[i], &m);
+	free(m.id);
+	return ret;
+}
+
+/* VmSize of /proc/PID/status over what a pagemap read at the cap covers; true when
+ * unknown (the maps decide then). */
+static bool vm_could_exceed(pid_t pid, long page)
+{
+	char path[64], *buf, *p;
+	size_t len;
+	bool could = true;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (proc_read_file(path, &buf, &len) < 0)
+		return true;
+	if ((p = strstr(buf, "\nVmSize:"))) {
+		uint64_t kib = strtoull(p + 8, NULL, 10);
+		could = kib * 1024 / (uint64_t)page * 8 > cost_max_rw(page);
+	}
+	free(buf);
+	return could;
+}
+
+/* One process's VMAs whose pagemap is over MAX_RW_COUNT; and a tracer of its threads. */
+static int memory_one(struct check *c, const struct task *t, long page)
+{
+	struct vma_list l = { 0 };
+	pid_t tracer = 0, tid = 0;
+	bool old = catalog_version_cmp(c->criu_version, "4.0") < 0;
+	int ret = 0;
+
+	/* no VMA can be over the cap when all of them together are not (VmSize): most
+	 * processes, and it spares reading maps of thousands of lines */
+	if (!vm_could_exceed(t->pid, page))
+		goto tracer;
+	if (maps_read_pid(t->pid, &l, NULL) < 0)
+		return errno == ESRCH ? 0 : -1;
+	for (size_t i = 0; ret == 0 && i < l.n; i++) {
+		struct cost k;
+		char addr[48], size[24], pid[16];
+		if (l.v[i].kind == VMA_VSYSCALL)
+			continue;
+		cost_vma(&l.v[i], page, &k);
+		if (!k.over_cap)
+			continue;
+		snprintf(addr, sizeof(addr), "%" PRIx64 "-%" PRIx64, l.v[i].start, l.v[i].end);
+		snprintf(size, sizeof(size), "%" PRIu64, k.pagemap_bytes);
+		snprintf(pid, sizeof(pid), "%d", (int)t->pid);
+		struct catalog_var v[] = { { "addr", addr }, { "size", size }, { "pid", pid } };
+		if (!finding_add(c, old ? "short-read-bug" : "giant-vma", t->pid, -1, 0, addr, 0,
+				 (struct fvars){ v, 3 }))
+			ret = -1;
+	}
+	vma_list_free(&l);
+tracer:
+	if (ret == 0 && proc_tracer(t->pid, &tracer, &tid) == 0 && tracer) {
+		char tids[16], peer[320];
+		snprintf(tids, sizeof(tids), "%d", (int)tid);
+		tree_name(c, tracer, peer, sizeof(peer));
+		struct catalog_var v[] = { { "tid", tids }, { "peer", peer } };
+		struct finding *f = finding_add(c, "ptraced", t->pid, -1, 0, NULL, tracer,
+						(struct fvars){ v, 2 });
+		if (!f)
+			return -1;
+		f->tid = tid;
+	}
+	return ret;
+}
+
+int memory_check(struct check *c)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (size_t i = 0; i < c->ntasks; i++)
+		if (c->tasks[i].in_tree && memory_one(c, &c->tasks[i], page) < 0)
+			return -1;
+	return 0;
+}

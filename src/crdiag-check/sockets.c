@@ -1,0 +1,255 @@
+/* sockets: what CRIU's sk-unix.c and sk-inet.c will refuse or restore differently, from
+ * sock_diag in the root's network namespace. */
+#include "check.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "procsock.h"
+#include "sockdiag.h"
+#include "unixdiag.h"
+
+struct socks {
+	struct unixdiag_list unix_;
+	struct sockdiag_list tcp, udp;
+	bool lock_checked;
+};
+
+/* The way past a unix socket whose peer is outside, by type and by what the user
+ * passes: CRIU's first complaint (and so the id) changes with --ext-unix-sk. */
+static int unix_external(struct check *c, const struct fdent *e, const struct unixdiag_sock *s,
+			 const struct unixdiag_sock *peer)
+{
+	const struct holder *h = fds_holder(c, s->peer);
+	bool ext = opt_has(c, "--ext-unix-sk"), dgram = s->type == SOCK_DGRAM;
+	bool named = peer && peer->name;
+	char ino[24], name[320], pname[320], peername[512];
+	const char *id, *way;
+	struct finding *f;
+
+	snprintf(ino, sizeof(ino), "%" PRIu32, s->inode);
+	if (h)
+		tree_name(c, h->pid, peername, sizeof(peername));
+	else
+		snprintf(peername, sizeof(peername), "no process we can see (inode %" PRIu32 ")",
+			 s->peer);
+	snprintf(name, sizeof(name), "%s", s->name ? s->name : "(null)");
+	snprintf(pname, sizeof(pname), "%s", named ? peer->name : "(null)");
+	struct catalog_var v[] = { { "inode", ino }, { "peer", peername }, { "name", name },
+				   { "peer_name", pname } };
+	struct fvars fv = { v, 4 };
+	if (!ext || (dgram && named)) {
+		/* --ext-unix-sk is exactly for a datagram socket connected to a named one */
+		id = "unix-external-peer";
+		way = dgram && named ? NULL : "unix-stream-external-peer";
+	} else {
+		id = dgram ? "unix-dgram-nameless-peer" : "unix-stream-external-peer";
+		way = NULL;
+	}
+	if (!(f = finding_add(c, id, e->pid, e->fd, s->inode, NULL, h ? h->pid : 0, fv)))
+		return -1;
+	return way ? finding_options_from(f, way, fv) : 0;
+}
+
+/* A socket shared by several processes of the tree is one problem: named once. */
+static bool reported(const struct check *c, uint64_t ino)
+{
+	for (size_t i = 0; i < c->nf; i++)
+		if (c->f[i].inode == ino && strncmp(c->f[i].cls->id, "unix-", 5) == 0)
+			return true;
+	return false;
+}
+
+static int unix_one(struct check *c, struct socks *k, const struct fdent *e, uint64_t ino)
+{
+	const struct unixdiag_sock *s = unixdiag_find(&k->unix_, ino);
+
+	if (!s || !s->peer || reported(c, ino) || fds_tree_has_inode(c, s->peer))
+		return s ? 1 : 0;
+	return unix_external(c, e, s, unixdiag_find(&k->unix_, s->peer)) < 0 ? -1 : 1;
+}
+
+/* "192.0.2.2:53" or "[2001:db8::1]:53" */
+static void addr_str(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)ss;
+		inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
+		snprintf(buf, size, "%s:%u", a, ntohs(in->sin_port));
+	} else {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+		inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
+		snprintf(buf, size, "[%s]:%u", a, ntohs(in6->sin6_port));
+	}
+}
+
+/* Bound to one address that a restore elsewhere may not have (not the wildcard, not
+ * loopback: every namespace has lo). */
+static bool specific_address(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		uint32_t a = ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr);
+		return a != INADDR_ANY && (a >> 24) != 127;
+	}
+	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	if (IN6_IS_ADDR_V4MAPPED(a6)) {
+		uint32_t a;
+		memcpy(&a, &a6->s6_addr[12], 4);
+		a = ntohl(a);
+		return a != INADDR_ANY && (a >> 24) != 127;
+	}
+	return !IN6_IS_ADDR_UNSPECIFIED(a6) && !IN6_IS_ADDR_LOOPBACK(a6);
+}
+
+/* The network lock --tcp-established needs: iptables-restore, or what else works here. */
+static int network_lock(struct check *c, const struct fdent *e)
+{
+	char *path = NULL, how[128], lock[64];
+	const char *dirs = getenv("PATH");
+	bool nft;
+
+	for (const char *p = dirs ? dirs : "/usr/sbin:/usr/bin:/sbin:/bin"; *p && !path;) {
+		size_t n = strcspn(p, ":");
+		char cand[4096];
+		snprintf(cand, sizeof(cand), "%.*s/iptables-restore", (int)n, p);
+		if (access(cand, X_OK) == 0 && !(path = strdup(cand)))
+			return -1;
+		p += n + (p[n] == ':');
+	}
+	if (path) {
+		free(path);
+		return 0;
+	}
+	nft = access("/proc/net/netfilter", F_OK) == 0 &&
+	      catalog_version_cmp(c->criu_version, "3.16") >= 0;
+	snprintf(how, sizeof(how), "is not on PATH here (CRIU's lock command exits 127)");
+	snprintf(lock, sizeof(lock), "--network-lock %s",
+		 nft ? "nftables" : catalog_version_cmp(c->criu_version, "3.19") >= 0 ? "skip"
+										 : "iptables");
+	struct catalog_var v[] = { { "how", how }, { "lock", lock } };
+	return finding_add(c, "network-lock-iptables", e->pid, e->fd, 0, NULL, 0,
+			   (struct fvars){ v, 2 }) ? 0 : -1;
+}
+
+static int inet_one(struct check *c, struct socks *k, const struct fdent *e, uint64_t ino)
+{
+	const struct sockdiag_sock *s = sockdiag_find_inode(&k->tcp, ino);
+	bool tcp = s != NULL;
+	char addr[128], inohex[24], inod[24], state[8];
+	const char *id = NULL;
+
+	if (!s && !(s = sockdiag_find_inode(&k->udp, ino)))
+		return 0;
+	addr_str(&s->local, addr, sizeof(addr));
+	snprintf(inohex, sizeof(inohex), "%" PRIx64, ino);
+	snprintf(inod, sizeof(inod), "%" PRIu64, ino);
+	snprintf(state, sizeof(state), "%u", s->state);
+	struct catalog_var v[] = { { "inode", inod }, { "inode_hex", inohex }, { "addr", addr },
+				   { "state", state } };
+	struct fvars fv = { v, 4 };
+	if (tcp) {
+		switch (s->state) {
+		case TCP_ESTABLISHED: case TCP_SYN_SENT: case TCP_FIN_WAIT1: case TCP_FIN_WAIT2:
+		case TCP_CLOSE_WAIT: case TCP_LAST_ACK: case TCP_CLOSING:
+			id = "tcp-established";
+			break;
+		case TCP_LISTEN:
+			id = s->rqueue ? "tcp-in-flight" : NULL;
+			break;
+		case TCP_CLOSE:
+			break;
+		default:
+			id = "tcp-state-unknown";
+		}
+	}
+	if (id && !finding_add(c, id, e->pid, e->fd, ino, addr, 0, fv))
+		return -1;
+	if (id && strcmp(id, "tcp-established") == 0 && !k->lock_checked) {
+		k->lock_checked = true;
+		if (network_lock(c, e) < 0)
+			return -1;
+	}
+	if (specific_address(&s->local) &&
+	    !finding_add(c, s->family == AF_INET ? "bind-eaddrnotavail" : "ipv6-freebind", e->pid,
+			 e->fd, ino, addr, 0, fv))
+		return -1;
+	return 1;
+}
+
+/* A raw or packet socket: in /proc/PID/net/{raw,raw6,packet} by inode. */
+static int raw_one(struct check *c, const struct fdent *e, uint64_t ino)
+{
+	static const char *const files[] = { "raw", "raw6", "packet" };
+	char path[96], needle[32], inod[24], *buf;
+	size_t len;
+
+	snprintf(needle, sizeof(needle), " %" PRIu64 "\n", ino);
+	snprintf(inod, sizeof(inod), "%" PRIu64, ino);
+	for (size_t i = 0; i < 3; i++) {
+		bool found;
+		snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)e->pid, files[i]);
+		if (proc_read_file(path, &buf, &len) < 0)
+			continue;
+		/* packet's inode is the last column; raw's is followed by more columns */
+		snprintf(needle, sizeof(needle), i == 2 ? " %" PRIu64 "\n" : " %" PRIu64 " ", ino);
+		found = strstr(buf, needle) != NULL;
+		free(buf);
+		if (found) {
+			struct catalog_var v[] = { { "inode", inod }, { "kind", i == 2 ? "packet" : "raw" } };
+			return finding_add(c, "raw-socket", e->pid, e->fd, ino, NULL, 0,
+					   (struct fvars){ v, 2 }) ? 1 : -1;
+		}
+	}
+	return 0;
+}
+
+static int dump_all(struct check *c, struct socks *k)
+{
+	int nl = procsock_diag_open(c->root), err;
+
+	if (nl < 0)
+		return -1;
+	if (unixdiag_dump(nl, &k->unix_) < 0 || sockdiag_dump(nl, AF_UNSPEC, IPPROTO_TCP, &k->tcp) < 0 ||
+	    sockdiag_dump(nl, AF_UNSPEC, IPPROTO_UDP, &k->udp) < 0) {
+		err = errno;
+		close(nl);
+		errno = err;
+		return -1;
+	}
+	close(nl);
+	return 0;
+}
+
+int sockets_check(struct check *c)
+{
+	struct socks k = { 0 };
+	int ret = 0, err;
+
+	/* Only the tree's namespace counts: CRIU sees the sockets as the root does. */
+	if (dump_all(c, &k) < 0)
+		ret = -1;
+	for (size_t i = 0; ret >= 0 && i < c->nfds; i++) {
+		const struct fdent *e = &c->fds[i];
+		uint64_t ino = e->sock;
+		if (!ino)
+			continue;
+		if ((ret = unix_one(c, &k, e, ino)) == 0 && (ret = inet_one(c, &k, e, ino)) == 0)
+			ret = raw_one(c, e, ino);
+	}
+	err = errno;
+	unixdiag_list_free(&k.unix_);
+	sockdiag_list_free(&k.tcp);
+	sockdiag_list_free(&k.udp);
+	errno = err;
+	return ret < 0 ? -1 : 0;
+}

@@ -1,0 +1,310 @@
+/* tree: every process of the machine, the tree CRIU would dump, and its shape: the
+ * session it needs, a PID namespace's init, and the processes outside it that share
+ * its session, process group or sockets. */
+#include "check.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "termsafe.h"
+
+#define PF_KTHREAD 0x00200000u
+
+/* /proc/PID/stat: "pid (comm) S ppid pgrp session ... flags ... num_threads". 1 parsed,
+ * 0 gone or a kernel thread, -1 with errno. */
+static int read_stat(pid_t pid, struct task *t)
+{
+	char path[64], buf[1024];
+	unsigned flags;
+	const char *l, *r;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT || errno == ESRCH ? 0 : -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 && errno != ESRCH ? -1 : 0;
+	buf[n] = '\0';
+	/* comm may hold ')' and spaces: it ends at the last ')' */
+	if (!(l = strchr(buf, '(')) || !(r = strrchr(buf, ')')) || r < l) {
+		errno = EPROTO;
+		return -1;
+	}
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	n = r - l - 1;
+	if ((size_t)n >= sizeof(t->comm))
+		n = sizeof(t->comm) - 1;
+	memcpy(t->comm, l + 1, (size_t)n);
+	if (sscanf(r + 2, "%*c %d %d %d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %d",
+		   &t->ppid, &t->pgid, &t->sid, &flags, &t->threads) != 5) {
+		errno = EPROTO;
+		return -1;
+	}
+	return !(flags & PF_KTHREAD);
+}
+
+static int push_task(struct check *c, size_t *cap, const struct task *t)
+{
+	if (c->ntasks == *cap) {
+		size_t n = *cap ? *cap * 2 : 256;
+		struct task *v = realloc(c->tasks, n * sizeof(*v));
+		if (!v)
+			return -1;
+		c->tasks = v;
+		*cap = n;
+	}
+	c->tasks[c->ntasks++] = *t;
+	return 0;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	pid_t x = ((const struct task *)a)->pid, y = ((const struct task *)b)->pid;
+
+	return (x > y) - (x < y);
+}
+
+const struct task *tree_task(const struct check *c, pid_t pid)
+{
+	struct task key = { .pid = pid };
+
+	return c->ntasks ? bsearch(&key, c->tasks, c->ntasks, sizeof(key), by_pid) : NULL;
+}
+
+/* In the tree: the root, or a process whose parent chain reaches it. */
+static bool descends(const struct check *c, const struct task *t)
+{
+	for (int depth = 0; t && depth < 4096; depth++) {
+		if (t->pid == c->root)
+			return true;
+		if (t->ppid <= 0 || t->ppid == t->pid)
+			return false;
+		t = tree_task(c, t->ppid);
+	}
+	return false;
+}
+
+int tree_snapshot(struct check *c)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	size_t cap = 0;
+	int err = 0;
+
+	if (!d)
+		return -1;
+	while (!err && (de = readdir(d))) {
+		struct task t;
+		pid_t pid;
+		int r;
+
+		if (proc_parse_pid(de->d_name, &pid) < 0)
+			continue;
+		if ((r = read_stat(pid, &t)) < 0)
+			err = errno;
+		else if (r && push_task(c, &cap, &t) < 0)
+			err = errno;
+	}
+	closedir(d);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	qsort(c->tasks, c->ntasks, sizeof(c->tasks[0]), by_pid);
+	if (!tree_task(c, c->root)) {
+		errno = ESRCH;
+		return -1;
+	}
+	for (size_t i = 0; i < c->ntasks; i++) {
+		c->tasks[i].in_tree = descends(c, &c->tasks[i]);
+		if (c->tasks[i].in_tree) {
+			c->tree_procs++;
+			c->tree_threads += (size_t)c->tasks[i].threads;
+		}
+	}
+	return 0;
+}
+
+const char *tree_name(const struct check *c, pid_t pid, char *buf, size_t size)
+{
+	const struct task *t = tree_task(c, pid);
+	char comm[256];
+
+	snprintf(buf, size, "%d (%s)", (int)pid, t ? ts_str(t->comm, comm, sizeof(comm)) : "?");
+	return buf;
+}
+
+/* 1 when pid is the init of a PID namespace (the last NSpid is 1), 0 when not. */
+static int is_pidns_init(pid_t pid)
+{
+	char path[64], *buf, *p;
+	size_t len;
+	int last = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (proc_read_file(path, &buf, &len) < 0)
+		return -1;
+	if ((p = strstr(buf, "\nNSpid:"))) {
+		p += 7;
+		while (*p && *p != '\n') {
+			char *e;
+			long v = strtol(p, &e, 10);
+			if (e == p)
+				break;
+			last = (int)v;
+			p = e;
+		}
+	}
+	free(buf);
+	return last == 1;
+}
+
+int tree_check(struct check *c)
+{
+	const struct task *r = tree_task(c, c->root);
+	char peer[320], pid[16];
+	int init = is_pidns_init(c->root);
+
+	if (init < 0)
+		return errno == ESRCH ? 0 : -1;
+	if (r->sid == r->pid)
+		return 0;
+	snprintf(pid, sizeof(pid), "%d", (int)r->pid);
+	tree_name(c, r->sid, peer, sizeof(peer));
+	struct catalog_var v[] = { { "pid", pid }, { "peer", peer } };
+	return finding_add(c, init ? "pidns-init-not-session-leader" : "not-session-leader", r->pid,
+			   -1, 0, NULL, init ? 0 : r->sid, (struct fvars){ v, 2 }) ? 0 : -1;
+}
+
+/* Does any tree process have this session (sid) or process group (pgid)? */
+static bool tree_shares(const struct check *c, pid_t sid, pid_t pgid)
+{
+	for (size_t i = 0; i < c->ntasks; i++) {
+		const struct task *t = &c->tasks[i];
+		if (t->in_tree && ((sid && t->sid == sid) || (pgid && t->pgid == pgid)))
+			return true;
+	}
+	return false;
+}
+
+static bool holds_peer(const struct check *c, pid_t pid)
+{
+	for (size_t i = 0; i < c->nf; i++)
+		if (c->f[i].peer_pid == pid && strncmp(c->f[i].cls->id, "unix-", 5) == 0)
+			return true;
+	return false;
+}
+
+/* Is a an ancestor of (or) t? */
+static bool ancestor_of(const struct check *c, pid_t a, const struct task *t)
+{
+	for (int depth = 0; t && depth < 4096; depth++) {
+		if (t->pid == a)
+			return true;
+		if (t->ppid <= 0 || t->ppid == t->pid)
+			return false;
+		t = tree_task(c, t->ppid);
+	}
+	return false;
+}
+
+/* Left the tree by a double fork: not an ancestor of the root, and adopted by init or
+ * by a subreaper above the root (crashpad also calls setsid: its session is its own). */
+static bool double_forked(const struct check *c, const struct task *t)
+{
+	const struct task *parent = tree_task(c, t->ppid), *root = tree_task(c, c->root);
+
+	if (ancestor_of(c, t->pid, root))
+		return false;
+	return t->ppid == 1 || !parent || ancestor_of(c, t->ppid, root);
+}
+
+/* What shares with the tree, as words for the finding; "" when nothing worth naming.
+ * A process that only shares the session is named when it left the tree by a double
+ * fork, not for every other job of the same shell. */
+static const char *shares(const struct check *c, const struct task *t, bool *strong)
+{
+	const struct task *root = tree_task(c, c->root);
+	bool peer = holds_peer(c, t->pid);
+	/* A root that is not a session leader is a shell's job: its process group and
+	 * session are the shell's, which --shell-job (or setsid) is about. */
+	bool job = root->sid != root->pid, pgrp = !job && tree_shares(c, 0, t->pgid);
+	bool same_sid = tree_shares(c, t->sid, 0) && t->pid != t->sid;
+	bool orphan = (peer || (same_sid && !job)) && double_forked(c, t);
+
+	*strong = peer || pgrp;
+	if (peer)
+		return orphan ? "the peers of its sockets (it double-forked out of the tree: a "
+				"crashpad-like helper)"
+			      : "the peers of its sockets";
+	if (pgrp)
+		return "its process group";
+	return orphan ? "its session (it double-forked out of the tree)" : "";
+}
+
+/* The ancestor of the root whose tree holds every process in pids, as words. */
+static void instead(const struct check *c, const pid_t *pids, size_t n, char *buf, size_t size)
+{
+	const struct task *a = tree_task(c, c->root);
+	char name[320];
+
+	for (int depth = 0; a && depth < 4096; depth++) {
+		size_t i = 0;
+		while (i < n && ancestor_of(c, a->pid, tree_task(c, pids[i])))
+			i++;
+		if (i == n)
+			break;
+		a = a->ppid > 0 ? tree_task(c, a->ppid) : NULL;
+	}
+	if (a && a->pid > 1 && n) {
+		snprintf(buf, size, "dump %s instead: its tree holds them all",
+			 tree_name(c, a->pid, name, sizeof(name)));
+		return;
+	}
+	snprintf(buf, size, "run the application as PID 1 of its own PID namespace "
+			    "(unshare --pid --fork setsid ...): what double-forks then stays in the tree");
+}
+
+int tree_outsiders(struct check *c)
+{
+	pid_t *strong = calloc(c->ntasks + 1, sizeof(*strong));
+	size_t nstrong = 0, first = c->nf;
+	char how[320], name[320];
+	int ret = 0;
+
+	if (!strong)
+		return -1;
+	for (size_t i = 0; i < c->ntasks; i++) {
+		const struct task *t = &c->tasks[i];
+		bool s;
+		const char *what;
+
+		if (t->in_tree || !*(what = shares(c, t, &s)))
+			continue;
+		if (s)
+			strong[nstrong++] = t->pid;
+		tree_name(c, t->pid, name, sizeof(name));
+		struct catalog_var v[] = { { "peer", name }, { "what", what } };
+		if (!finding_add(c, "tree-outsider", t->pid, -1, 0, NULL, 0, (struct fvars){ v, 2 })) {
+			ret = -1;
+			break;
+		}
+	}
+	instead(c, strong, nstrong, how, sizeof(how));
+	for (size_t i = first; ret == 0 && i < c->nf; i++) {
+		struct catalog_var v[] = { { "instead", how } };
+		ret = finding_options_from(&c->f[i], "tree-outsider", (struct fvars){ v, 1 });
+	}
+	free(strong);
+	return ret;
+}
