@@ -114,6 +114,15 @@ PTRACE_MSG="Permission denied (reading another user's process needs CAP_SYS_PTRA
 	assert_equal "$stderr" ""
 }
 
+@test "as nobody: repro-chromium skips (77) naming what it needs, before any browser starts" {
+	run_as_nobody true
+	[ -x /usr/bin/chromium ] || skip "Debian's package chromium is not installed"
+	run -77 --separate-stderr run_as_nobody "$BIN/repro-chromium"
+	assert_output "verdict: skipped: needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN: namespaces)"
+	run -77 --separate-stderr run_as_nobody "$BIN/repro-chromium" --json
+	assert_equal "$(jq -r .verdict <<<"$output")" skipped
+}
+
 @test "as nobody: repro-udp-restore skips (77) naming the missing capability" {
 	run_as_nobody true
 	run -77 --separate-stderr run_as_nobody "$NBIN/repro-udp-restore"
