@@ -89,9 +89,6 @@ extern volatile sig_atomic_t chromium_signal;
 /* Our stop handler for those signals (again after criu_mode_begin, which sets its own). */
 void chromium_signals(void);
 
-/* Seconds on CLOCK_MONOTONIC. */
-double chromium_now(void);
-
 /* Printing a run (podreport.c). */
 void report_text(const struct run *R);
 void report_json(const struct run *R);

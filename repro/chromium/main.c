@@ -20,6 +20,7 @@
 #include "chromium.h"
 #include "cost.h"
 #include "criu.h"
+#include "monotime.h"
 #include "reaper.h"
 #include "shortread.h"
 #include "netns.h"
@@ -51,14 +52,6 @@ void chromium_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-}
-
-double chromium_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void usage(FILE *f)
@@ -205,17 +198,17 @@ static int wait_ready(struct run *R, double t0)
 					  R->dir), -1;
 		if (!R->browser[0] && podnet_devtools(&R->net, 1000, R->browser,
 						      sizeof(R->browser)) == 0)
-			R->t_devtools = chromium_now() - t0;
+			R->t_devtools = mono_now() - t0;
 		if (R->browser[0]) {
 			podtree_free(&R->tree);
 			if (podtree_read(R->pod.init, R->k.page_size, &R->tree) < 0)
 				return repro_perror("reading the pod's processes"), -1;
 			if (podtree_caged_renderer(&R->tree)) {
-				R->t_cage = chromium_now() - t0;
+				R->t_cage = mono_now() - t0;
 				return 0;
 			}
 		}
-		if (chromium_now() >= deadline)
+		if (mono_now() >= deadline)
 			return repro_fail("%s within %d s (--timeout)", R->browser[0] ?
 					  "no renderer held a V8 cage" : "DevTools did not answer",
 					  R->o->timeout_s), -1;
@@ -226,7 +219,7 @@ static int wait_ready(struct run *R, double t0)
 /* The DNS client's sockets appear as the page's fetches start: wait a little for one. */
 static int snapshot(struct run *R)
 {
-	double end = chromium_now() + SOCKETS_WAIT_S;
+	double end = mono_now() + SOCKETS_WAIT_S;
 	struct timespec tick = { 0, POLL_MS * 1000 * 1000 };
 
 	for (;;) {
@@ -234,9 +227,9 @@ static int snapshot(struct run *R)
 		podsock_free(&R->socks);
 		if (podtree_read(R->pod.init, R->k.page_size, &R->tree) < 0)
 			return repro_perror("reading the pod's processes"), -1;
-		if (podsock_read(R->net.ns_pod, PODNET_ADDR, &R->tree, &R->socks) < 0)
+		if (podsock_read(podnet_pod_ns(&R->net), PODNET_ADDR, &R->tree, &R->socks) < 0)
 			return repro_perror("reading the pod's sockets (sock_diag)"), -1;
-		if (R->socks.udp >= SOCKETS_ENOUGH || chromium_now() >= end)
+		if (R->socks.udp >= SOCKETS_ENOUGH || mono_now() >= end)
 			break;
 		if (stopped())
 			return repro_fail("interrupted by a signal; everything started is stopped"), -1;
@@ -300,10 +293,10 @@ static int setup(struct run *R)
 	R->cap = cost_max_rw(R->k.page_size);
 	if (tmpdir_create("crdiag-chromium", &R->dir) < 0)
 		return repro_perror("creating the pod's directory"), -1;
-	if (podnet_setup(&R->net, &what) < 0)
-		return repro_fail("the pod's network: %s: %s", what, strerror(errno)), -1;
+	if (podnet_setup(&R->net) < 0)
+		return repro_err_print(&R->net.lab.err), -1;
 	pc.dir = R->dir;
-	pc.netns = R->net.ns_pod;
+	pc.netns = podnet_pod_ns(&R->net);
 	if (stopped())
 		return repro_fail("interrupted by a signal; everything started is stopped"), -1;
 	if (pod_start(&pc, PODNET_DNS, PAGE_URL, &R->pod, &what) < 0)
@@ -329,7 +322,7 @@ static int teardown(struct run *R, int status)
 
 static int run(struct run *R)
 {
-	double t0 = chromium_now();
+	double t0 = mono_now();
 
 	if (setup(R) < 0 || wait_ready(R, t0) < 0 || snapshot(R) < 0 || pread_cage(R) < 0)
 		return REPRO_ERROR;
@@ -381,7 +374,7 @@ int main(int argc, char **argv)
 	chromium_signals();
 	if ((status = preflight(&o)) != 0)
 		return status;
-	podnet_init(&R.net);
+	podnet_init(&R.net, &criu_mode_stop);
 	pod_init(&R.pod);
 	status = o.criu.on ? begin_criu(&o) : 0;
 	status = teardown(&R, status == 0 ? run(&R) : status);

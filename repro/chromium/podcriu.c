@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "criu.h"
+#include "monotime.h"
 #include "reaper.h"
 #include "proc.h"
 #include "termsafe.h"
@@ -94,11 +95,11 @@ static int stop_restored(pid_t pid)
 /* The restored browser answers DevTools and one of its renderers holds its cage. */
 static int check_restored(struct run *R, pid_t root)
 {
-	double end = chromium_now() + ALIVE_TIMEOUT_S;
+	double end = mono_now() + ALIVE_TIMEOUT_S;
 	struct timespec tick = { 0, 200 * 1000 * 1000 };
 	struct podtree t = { 0 };
 
-	while (!criu_mode_stop && chromium_now() < end) {
+	while (!criu_mode_stop && mono_now() < end) {
 		if (!R->criu.devtools_after[0])
 			podnet_devtools(&R->net, 1000, R->criu.devtools_after,
 					sizeof(R->criu.devtools_after));
@@ -120,7 +121,6 @@ static int check_restored(struct run *R, pid_t root)
 static int restore_story(struct run *R)
 {
 	struct criu_step *s = R->criu.step;
-	const char *what = "";
 
 	pod_stop(&R->pod);
 	if (s[STEP_PLAIN].run.cls != CRIULOG_OK)
@@ -138,8 +138,8 @@ static int restore_story(struct run *R)
 		return -1;
 	if (s[STEP_REDUMP].run.cls != CRIULOG_OK)
 		return 0;
-	if (podnet_move(&R->net, &what) < 0)
-		return repro_fail("moving the pod's address: %s: %s", what, strerror(errno)), -1;
+	if (podnet_move(&R->net) < 0)
+		return repro_err_print(&R->net.lab.err), -1;
 	if (restore(R, STEP_MOVED, STEP_REDUMP) < 0)
 		return -1;
 	return stop_restored(s[STEP_MOVED].restored);
