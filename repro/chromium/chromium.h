@@ -81,6 +81,7 @@ struct run {
 	struct criu_result criu;
 	enum repro_status status;
 	char why[1200];
+	struct repro_err err;           /* after -1: what failed, for main to print */
 };
 
 /* Set by SIGINT/SIGTERM/SIGHUP (with criu_mode_stop): the signal to die of at the end. */
