@@ -256,7 +256,7 @@ static const char *shares(const struct check *c, const struct task *t, bool *str
 static void instead(const struct check *c, const pid_t *pids, size_t n, char *buf, size_t size)
 {
 	const struct task *a = tree_task(c, c->root);
-	char name[320];
+	char name[280];   /* "PID (comm)" with comm escaped in 256: the sentence fits 320 */
 
 	for (int depth = 0; a && depth < 4096; depth++) {
 		size_t i = 0;
