@@ -279,7 +279,7 @@ int tree_outsiders(struct check *c)
 {
 	pid_t *strong = calloc(c->ntasks + 1, sizeof(*strong));
 	size_t nstrong = 0, first = c->nf;
-	char how[320], name[320];
+	char how[400], name[320]; /* how: a name and the sentence around it */
 	int ret = 0;
 
 	if (!strong)
