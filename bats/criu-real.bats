@@ -161,15 +161,17 @@ BIND_RE="Can't bind inet socket \\(id [0-9]+\\): Cannot assign requested address
 		"The root process $pid is not a session leader\\. Consider using --shell-job option$"
 }
 
-# predicted MODE ID: crdiag-check names ID on `checksubject MODE`; a real dump then
+# predicted MODE ID [WRAPPER...]: crdiag-check names ID on `checksubject MODE`; a real dump then
 # fails with the finding's criu_says (its log classifies as ID), and with the finding's
 # options it succeeds. --leave-running both times: the subject stays for teardown.
 predicted() {
 	local mode=$1 id=$2 pid says opts
+	shift 2
 	require_real_criu
-	start_bg "$TMP/subject.pid" "$TBIN/checksubject" "$mode" "$TMP/subject.pid" "$TMP" ||
+	start_bg "$TMP/subject.pid" "$@" "$TBIN/checksubject" "$mode" "$TMP/subject.pid" "$TMP" ||
 		{ bg_wait; [ "$BG_STATUS" -ne 77 ] || skip "$mode: $(cat "$TMP"/bg.*.err)"; fail "subject $mode failed"; }
 	pid=$(cat "$TMP/subject.pid")
+	BG_PIDS+=("$pid") # under a wrapper BG_PID is the wrapper's
 	run -1 --separate-stderr "$BIN/crdiag-check" --json "$pid"
 	says=$(jq -r --arg id "$id" '[.findings[] | select(.id == $id)][0].criu_says' <<<"$output")
 	opts=$(jq -r --arg id "$id" '[.findings[] | select(.id == $id)][0].options' <<<"$output")
@@ -182,6 +184,13 @@ predicted() {
 	assert_equal "$(jq -r .class <<<"$output")" "$id"
 	grep -qF -- "$says" "$TMP/img1/dump.log" ||
 		fail "the log lacks the predicted line: $says; it has: $(grep -a Error "$TMP/img1/dump.log" | head -3)"
+	if [ -z "$opts" ]; then # no option gets past it: not even --shell-job
+		run "$CRIU_PATH" dump -t "$pid" -D "$TMP/img2" -v4 -o dump.log --leave-running --shell-job
+		[ "$status" -ne 0 ] && grep -qF -- "$says" "$TMP/img2/dump.log" ||
+			fail "with --shell-job the dump did not fail as said: $(grep -a Error "$TMP/img2/dump.log" | head -3)"
+		echo "# $mode: predicted '$says'; no option gets past it (--shell-job neither)" >&3
+		return
+	fi
 	# shellcheck disable=SC2086 # the options are words
 	run "$CRIU_PATH" dump -t "$pid" -D "$TMP/img2" -v4 -o dump.log --leave-running $opts
 	[ "$status" -eq 0 ] || fail "with $opts the dump still fails: $(grep -a Error "$TMP/img2/dump.log" | head -3)"
@@ -189,7 +198,14 @@ predicted() {
 }
 
 @test "real CRIU: crdiag-check's not-session-leader holds: the dump fails as said, passes with --shell-job" {
-	predicted no-setsid not-session-leader
+	# its session led by a setsid sh outside the tree, in the tree's PID namespace (the
+	# guest's suite runs in a session that began outside it: pidns-init-not-session-leader)
+	predicted no-setsid not-session-leader setsid sh -c '"$@"; :' sh
+}
+
+@test "real CRIU: crdiag-check's pidns-init-not-session-leader holds: the dump fails as said, --shell-job does not help" {
+	# PID 1 of a new PID namespace, in the session of our caller (outside it)
+	predicted pidns-init pidns-init-not-session-leader
 }
 
 @test "real CRIU: crdiag-check's file-locks holds: the dump fails as said, passes with --file-locks" {
