@@ -370,6 +370,37 @@ generic_cases() {
 	} | CRIU=/nonexistent bad_table
 }
 
+@test "crdiag: every bad input is one line and exit 2" {
+	{ generic_cases crdiag; cat <<-'CASES'
+	crdiag
+	crdiag @EMPTY@
+	crdiag @LONG@
+	crdiag --list-commands=1
+	crdiag help @EMPTY@
+	crdiag help @LONG@
+	crdiag help nosuch
+	crdiag repro nosuch
+	crdiag repro @EMPTY@
+	crdiag repro @LONG@
+	crdiag repro repro-
+	CASES
+	} | bad_table
+}
+
+@test "crdiag-test: every bad input is one line and exit 2" {
+	{ generic_cases crdiag-test; cat <<-'CASES'
+	crdiag-test --quick --all
+	crdiag-test --quick=1
+	crdiag-test --junit
+	crdiag-test --junit /proc/version
+	crdiag-test --junit @EMPTY@
+	crdiag-test /nonexistent.bats
+	crdiag-test --all /nonexistent.bats
+	crdiag-test @EMPTY@
+	CASES
+	} | bad_table
+}
+
 @test "the zombie helper makes a real zombie, and a dead PID is really gone" {
 	start_zombie
 	run -0 cat "/proc/$ZOMBIE/stat"

@@ -112,12 +112,27 @@ region() { awk -v n="$1" '$1 == n { print $2, $3 }' "$LAYOUT"; }
 	assert_line "### 200 small VMAs"
 	assert_line "### 400 small VMAs"
 	local c
-	for c in floor floor-present scan read smaps pmap pread giant-single giant-pread giant-scan; do
+	for c in floor floor-present scan batch read smaps pmap pread giant-single giant-pread giant-scan; do
 		assert_line --regexp "^\| $c \| "
 	done
 	# the giant VMA is measured at the first scale only
 	assert_equal "$(grep -c '^| giant-single |' "$TMP/results.md")" 1
-	assert_equal "$(grep -c '^- .*: \(met\|NOT MET\)' "$TMP/results.md")" 12
+	assert_equal "$(grep -c '^- .*: \(met\|NOT MET\)' "$TMP/results.md")" 14
 	assert_line --regexp '^\| 200 \| ([0-9]+) \| \1 \| \1 \| \1 \| [0-9]+ \|$'
 	assert_line --regexp '^\| 400 \| ([0-9]+) \| \1 \| \1 \| \1 \| [0-9]+ \|$'
+}
+
+@test "make bench SHORT=1: the gate prints a ratio per scale and fails when one misses the target" {
+	kernel_has_pagemap_scan || skip "kernel has no PAGEMAP_SCAN (Linux < 6.7)"
+	BENCH_SHORT_RUNS=1 BENCH_SCALES="200 400" BENCH_RESIDENT=4M BENCH_RESERVE=1G BENCH_TARGET=1000 \
+		run -0 --separate-stderr "$ROOT/bats/bench/bench.sh" --short "$BIN" "$TBIN"
+	assert_line --regexp '^ +200 VMAs: floor [0-9.]+ ms, --json [0-9.]+ ms \([0-9.]+x\), --batch [0-9.]+ ms \([0-9.]+x\)$'
+	assert_line --regexp '^ +400 VMAs: '
+	assert_line "bench --short: every ratio within 1000x: met"
+	# a target nothing meets: the gate fails, and says so
+	BENCH_SHORT_RUNS=1 BENCH_SCALES=200 BENCH_RESIDENT=4M BENCH_RESERVE=1G BENCH_TARGET=0.01 \
+		BENCH_OUT="$TMP/results.md" run -1 --separate-stderr "$ROOT/bats/bench/bench.sh" --short "$BIN" "$TBIN"
+	assert_line "bench --short: a ratio is above 0.01x: NOT MET"
+	# the gate writes no results file
+	assert_file_not_exists "$TMP/results.md"
 }

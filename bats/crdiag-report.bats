@@ -52,8 +52,9 @@ report_with_fakes() { # report_with_fakes ARGS...: crdiag-report on $TMP/bin, in
 @test "report: writes report.md, report.json, the TAP, the JUnit report and the logs; exit 0" {
 	assert_equal "$(cat "$BATS_FILE_TMPDIR/report.status")" 0
 	assert_equal "$(cat "$BATS_FILE_TMPDIR/report.out")" ""
+	# the last line says how long it took: the report's own seconds
 	assert_equal "$(tail -n 1 "$BATS_FILE_TMPDIR/report.err")" \
-		"crdiag-report: wrote $R/report.md and $R/report.json"
+		"crdiag-report: wrote $R/report.md and $R/report.json in $(jq -r .report.seconds "$J") s"
 	assert_file_exists "$MD"
 	assert_file_exists "$J"
 	assert_equal "$(head -n 1 "$R/tests.tap")" "1..2"
@@ -316,9 +317,9 @@ report_with_fakes() { # report_with_fakes ARGS...: crdiag-report on $TMP/bin, in
 	assert_equal "$(jqr '.repros[] | select(.name == "repro-ok") | [.verdict, .reason, .exit_code] | @json')" \
 		'["not-reproduced","this system differs: here is how",1]'
 	run -1 pgrep -f "sleep $s"
-	# no suite next to these programs: said, not failed; no repro with --criu: no tier
+	# no crdiag-test next to these programs: said, not failed; no repro with --criu: no tier
 	assert_equal "$(jqr '.tests.ran')" false
-	assert_equal "$(jqr '.tests.reason')" "not run: no bats suite next to $TMP/bin (run bin/crdiag-report in a clone)"
+	assert_equal "$(jqr '.tests.reason')" "not run: $TMP/bin/crdiag-test is not installed"
 	assert_equal "$(jqr '.criu_tier | length')" 0
 	run -0 cat "$TMP/r/report.md"
 	assert_line "No CRIU run was made (each says why above)."
@@ -326,6 +327,7 @@ report_with_fakes() { # report_with_fakes ARGS...: crdiag-report on $TMP/bin, in
 
 @test "report: a failing test is listed with its output, and the exit status is 1" {
 	fake_bin
+	ln -s "$BIN/crdiag-test" "$TMP/bin/crdiag-test"
 	CRDIAG_SRC=$ROOT CRDIAG_TBIN=$TBIN run -1 --separate-stderr report_with_fakes \
 		--tests "$FIXTURES/report-fail.bats"
 	assert_equal "${stderr##*$'\n'}" "crdiag-report: the test run did not pass: see the Tests section"
@@ -391,7 +393,7 @@ report_with_fakes() { # report_with_fakes ARGS...: crdiag-report on $TMP/bin, in
 	run -2 --separate-stderr "$BIN/crdiag-report" --pid "$gone"
 	assert_equal "$stderr" "crdiag-report: --pid: PID $gone: no such process"
 	run -2 --separate-stderr "$BIN/crdiag-report" --quick --no-tests
-	assert_equal "$stderr" "crdiag-report: --quick, --tests and --no-tests exclude each other"
+	assert_equal "$stderr" "crdiag-report: --quick, --full, --tests and --no-tests exclude each other"
 	run -2 --separate-stderr "$BIN/crdiag-report" --tests "$TMP/nope.bats" --output "$TMP/r"
 	assert_equal "$stderr" "crdiag-report: --tests: $TMP/nope.bats: no such file"
 	: >"$TMP/file"

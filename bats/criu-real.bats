@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# bats file_tags=criu-real
+# bats file_tags=criu-real, user
 # The CRIU tier against a real CRIU: $CRIU when set, else criu on PATH. In CI that is
 # Debian's criu 3.17.1 inside Debian's 6.1 kernel (make check-kernel, with the modules
 # CRIU probes: bats/kernel/check-kernel.sh); on a host where CRIU fails `criu check`

@@ -234,7 +234,7 @@ CRIU unusable here: Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bound
 	assert_line "CRIU unusable here: criu: not found on PATH (install it, or set CRIU=/path/to/criu)"
 }
 
-# bats test_tags=criu-real
+# bats test_tags=criu-real, user, quick
 @test "probe: the installed criu is either usable or says why not" {
 	local criu
 	criu=$(command -v criu) || skip "no criu installed (apt-get install criu, or set CRIU=)"
@@ -681,10 +681,10 @@ assert_udp_nothing_left() {
 	run -0 --separate-stderr "$BIN/repro-udp-restore" --criu --json
 	local j=$output
 	assert_equal "$(jq -c '.network' <<<"$j")" \
-		'{"family":"ipv4","old_source":"192.0.2.2","new_source":"192.0.2.3","peer":"203.0.113.1","peer_port":7}'
+		'{"family":"ipv4","old_source":"192.0.2.2","new_source":"192.0.2.3","peer":{"address":"203.0.113.1","port":7}}'
 	assert_equal "$(jq -c '[.cases[] | [.name, .address_moved, .dump.class, .restore.class, .restore.exit_code, .pings_resumed]]' <<<"$j")" \
 		'[["control",false,"ok","ok",0,true],["moved",true,"ok","bind-eaddrnotavail",1,null]]'
-	assert_equal "$(jq -r '.cases[0].resumed_from | split(":")[0]' <<<"$j")" 192.0.2.2
+	assert_equal "$(jq -r '.cases[0].resumed_from.address' <<<"$j")" 192.0.2.2
 	assert [ "$(jq '.cases[0].round_trips_before_dump' <<<"$j")" -ge 2 ]
 	assert_equal "$(jq -r '"\(.verdict) \(.exit_code) \(.images)"' <<<"$j")" "reproduced 0 null"
 	assert_udp_nothing_left
@@ -696,7 +696,7 @@ assert_udp_nothing_left() {
 	unset FAKE_CRIU_RESTORE_NEEDS_ADDR
 	run -1 --separate-stderr "$BIN/repro-udp-restore" --criu --json
 	assert_equal "$(jq -c '[.cases[] | [.restore.class, .pings_resumed]]' <<<"$output")" '[["ok",true],["ok",true]]'
-	assert_equal "$(jq -r '.cases[1].resumed_from | split(":")[0]' <<<"$output")" 192.0.2.3
+	assert_equal "$(jq -r '.cases[1].resumed_from.address' <<<"$output")" 192.0.2.3
 	assert_equal "$(jq -r .reason <<<"$output")" \
 		"CRIU 4.2 restored the client after its address moved (192.0.2.2 -> 192.0.2.3) and its pings resumed"
 	assert_udp_nothing_left

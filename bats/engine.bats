@@ -111,6 +111,7 @@ smaps_rss() {
 		/^Rss:/ { print start, $2 * 1024 / ps }' "/proc/$1/smaps"
 }
 
+# bats test_tags=user, quick
 @test "backends agree: scan and read give identical per-VMA counts for this shell" {
 	kernel_has_pagemap_scan || skip "kernel has no PAGEMAP_SCAN (Linux < 6.7)"
 	counts scan $$ >"$TMP/scan"
@@ -174,6 +175,7 @@ vma_field() { # vma_field JSONFILE START FIELD
 	assert_output true
 }
 
+# bats test_tags=user
 @test "present pages equal smaps Rss per VMA (zero-page mappings aside)" {
 	kernel_has_pagemap_scan || skip "kernel has no PAGEMAP_SCAN (Linux < 6.7)"
 	start_pattern
@@ -184,6 +186,7 @@ vma_field() { # vma_field JSONFILE START FIELD
 	assert_success
 }
 
+# bats test_tags=user
 @test "present pages equal smaps Rss per VMA with the read backend" {
 	require_root # zero-page mappings are told apart by PFN, which only root sees
 	start_pattern
@@ -276,6 +279,7 @@ vma_field() { # vma_field JSONFILE START FIELD
 	done
 }
 
+# bats test_tags=user, quick
 @test "probe: reports page size, cap and PAGEMAP_SCAN support" {
 	run -0 "$BIN/crdiag-scan" --probe --json
 	assert_equal "$(jq '.kernel.page_size' <<<"$output")" "$(getconf PAGESIZE)"

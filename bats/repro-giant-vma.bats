@@ -11,6 +11,7 @@ maps_line() {
 	awk -v s="$2" '{ split($1, r, "-"); if (r[1] == s) print }' "/proc/$1/maps"
 }
 
+# bats test_tags=user
 @test "default run reproduces: asked 0x827ff9e0, got 0x7ffff000, exit 0" {
 	require_x86_64_4k
 	run -0 --separate-stderr "$BIN/repro-giant-vma"
@@ -53,16 +54,18 @@ maps_line() {
 	jq -e '.reservation.start | test("^0x[0-9a-f]+$")' <<<"$j" >/dev/null
 }
 
+# bats test_tags=user, quick
 @test "a reservation below the cap (--size 64G) is not-reproduced, exit 1" {
 	run -1 --separate-stderr "$BIN/repro-giant-vma" --size 64G
 	assert_line --regexp '^reservation: [0-9a-f]+-[0-9a-f]+ ---p 67108864 KiB \(64\.0 GiB\)$'
 	assert_line --partial 'a correct reader needs 1 read, one pread gets it all'
-	assert_equal "${lines[-1]}" 'verdict: not-reproduced: the whole pagemap (0x8000000 bytes) came back in one pread: it is not above the 0x7ffff000 cap'
+	assert_equal "${lines[-1]}" 'verdict: not-reproduced: one pread got the whole pagemap (0x8000000 bytes): this VMA is not above the 0x7ffff000 cap'
 	run -1 --separate-stderr "$BIN/repro-giant-vma" --size 64G --json
 	assert_equal "$(jq -r '[.check.asked, .check.got, .check.short, .verdict, .exit_code] | join(" ")' <<<"$output")" \
 		"$((0x8000000)) $((0x8000000)) false not-reproduced 1"
 }
 
+# bats test_tags=user
 @test "the read cap is exact: one page of pagemap more than the cap is short, the cap itself is not" {
 	require_x86_64_4k
 	# 0x7ffff000 bytes of pagemap = 0x7ffff000 / 8 pages

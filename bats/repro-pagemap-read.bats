@@ -16,6 +16,7 @@ facts() {
 		present_agree, verdict, reason, exit_code}'
 }
 
+# bats test_tags=user
 @test "default run reproduces: asked 0x827ff9e0, got 0x7ffff000, with CRIU's stale-errno message" {
 	require_x86_64_4k
 	run -0 --separate-stderr "$BIN/repro-pagemap-read"
@@ -112,6 +113,7 @@ facts() {
 	assert_line '   CRIU < 4.0 would print nothing: the read was whole'
 }
 
+# bats test_tags=user
 @test "strategies agree on the committed pages in front of the reservation" {
 	start_bg "$TMP/pid" "$BIN/repro-giant-vma" --hold --json --pidfile "$TMP/pid" --commit 7
 	local pid

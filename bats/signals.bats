@@ -64,10 +64,12 @@ udp_or_skip() {
 	udp_or_skip
 	require_strace
 	# unshare 1-3: each namespace; setns/socket/sendto: links, addresses, routes over
-	# rtnetlink; clone: the echo peer starting; bind/connect: the restore rows.
+	# rtnetlink (about 54 requests: one socket per namespace, no index lookups); clone:
+	# the echo peer starting; bind/connect and sendto 60, 68: the restore rows (IPv4,
+	# IPv6).
 	local at
 	for at in unshare:1 unshare:2 unshare:3 setns:2 socket:1 sendto:2 sendto:10 sendto:25 \
-		socket:10 clone:1 sendto:60 bind:1 connect:3 sendto:75; do
+		socket:10 clone:1 sendto:60 bind:1 connect:3 sendto:68; do
 		sigrun --runs 2 --inject "$at" -- "$BIN/repro-udp-restore"
 		assert_equal "$KILLED" 2
 	done

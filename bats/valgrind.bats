@@ -150,6 +150,21 @@ start_pattern() {
 	done
 }
 
+@test "valgrind: crdiag, its lists, its errors, and the exec into a program" {
+	vg 0 "$BIN/crdiag" help
+	vg 0 "$BIN/crdiag" --list-commands
+	vg 0 "$BIN/crdiag" repro
+	vg 2 "$BIN/crdiag" sokcets
+	vg 2 "$BIN/crdiag" repro giant-vm
+	vg 2 "$BIN/crdiag" help nosuch
+	mkdir "$TMP/p"
+	cp "$BIN/crdiag" "$TMP/p/"
+	vg 2 "$TMP/p/crdiag" scan 1
+	# after the exec the program runs on its own (no --trace-children): its status
+	vg 0 "$BIN/crdiag" scan --version
+	assert_output --regexp '^crdiag-scan '
+}
+
 @test "valgrind: crdiag-check on a repro process, a chain of processes, its error paths; --catalog" {
 	[ -x "$BIN/crdiag-check" ] || skip "crdiag-check is not built"
 	start_pattern

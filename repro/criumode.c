@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "reaper.h"
 #include "repro.h"
 #include "termsafe.h"
 #include "tmpdir.h"
@@ -68,11 +69,27 @@ int criu_mode_begin(struct criu_mode *m)
 		return repro_fail("interrupted");
 	if (!m->criu.usable)
 		return REPRO_SKIPPED;
-	if (criu_become_subreaper() < 0)
+	if (reaper_become() < 0)
 		return repro_perror("prctl(PR_SET_CHILD_SUBREAPER)");
 	if (tmpdir_create("crdiag-criu", &m->dir) < 0)
 		return repro_perror("creating the image directory");
 	return 0;
+}
+
+int criu_mode_skip(const struct criu_mode *m, bool json, const char *why)
+{
+	if (json) {
+		struct json j;
+		json_init(&j, stdout, true);
+		json_obj_begin(&j);
+		criu_mode_json_criu(&j, m);
+		repro_json_verdict(&j, REPRO_SKIPPED, why);
+		json_obj_end(&j);
+		json_finish(&j);
+		fflush(stdout);
+		return REPRO_SKIPPED;
+	}
+	return repro_verdict(REPRO_SKIPPED, "%s", why);
 }
 
 int criu_mode_print_skip(const struct criu_mode *m, bool json)
@@ -81,37 +98,26 @@ int criu_mode_print_skip(const struct criu_mode *m, bool json)
 
 	snprintf(reason, sizeof(reason), "CRIU unusable here: %s",
 		 m->criu.reason ? m->criu.reason : "unknown");
-	if (json) {
-		struct json j;
-		json_init(&j, stdout, true);
-		json_obj_begin(&j);
-		criu_mode_json_criu(&j, m);
-		repro_json_verdict(&j, REPRO_SKIPPED, reason);
-		json_obj_end(&j);
-		json_finish(&j);
-		fflush(stdout);
-		return REPRO_SKIPPED;
-	}
-	if (m->criu.path) {
+	if (!json && m->criu.path) {
 		printf("criu:        ");
 		ts_fputs(m->criu.path, stdout);
 		printf("%s", m->criu.version ? ", version " : "");
 		ts_fputs(m->criu.version, stdout);
 		putchar('\n');
 	}
-	return repro_verdict(REPRO_SKIPPED, "%s", reason);
+	return criu_mode_skip(m, json, reason);
 }
 
-char *criu_mode_subdir(const struct criu_mode *m, const char *name)
+char *criu_mode_subdir(const struct criu_mode *m, const char *name, struct repro_err *e)
 {
 	char *p;
 
 	if (asprintf(&p, "%s/%s", m->dir, name) < 0) {
-		repro_perror("allocating a path");
+		repro_err(e, "allocating a path");
 		return NULL;
 	}
 	if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-		repro_fail("creating %s: %s", p, strerror(errno));
+		repro_err(e, "creating %s", p);
 		free(p);
 		return NULL;
 	}
@@ -173,18 +179,19 @@ void criu_mode_print_images(const struct criu_mode *m)
 		printf("images:      removed (--keep keeps them)\n");
 }
 
-int criu_mode_run_failed(const char *what)
+int criu_mode_err(struct repro_err *e, const char *what)
 {
 	if (errno == EINTR)
-		return repro_fail("%s: interrupted by a signal; everything started is stopped", what);
-	return repro_fail("%s: %s", what, strerror(errno));
+		return repro_errx(e, "%s: interrupted by a signal; everything started is stopped",
+				  what);
+	return repro_err(e, "%s", what);
 }
 
 int criu_mode_end(struct criu_mode *m, int status)
 {
 	if (!m->began)
 		return status;
-	if (criu_reap_children(REAP_TIMEOUT_MS) < 0)
+	if (reaper_reap_all(REAP_TIMEOUT_MS) < 0)
 		status = repro_perror("stopping what CRIU left running");
 	if (m->dir && !m->keep && tmpdir_remove(m->dir) < 0)
 		status = repro_fail("removing %s: %s", m->dir, strerror(errno));

@@ -19,7 +19,8 @@
  *                      removed unless --keep; safe after a failed or skipped begin.
  *                      After a SIGINT/SIGTERM it then dies of that signal (the shell's
  *                      convention, $? 130/143, as the plain repros): call it last.
- * Only these print (they are program code, not library code).
+ * criu_mode_option, _validate, _begin, _end and the print/json calls print (they are
+ * program code); the others fill a struct repro_err for the program to print.
  */
 #ifndef CRDIAG_CRIUMODE_H
 #define CRDIAG_CRIUMODE_H
@@ -30,6 +31,7 @@
 
 #include "criu.h"
 #include "json.h"
+#include "repro.h"
 
 enum {
 	CRIU_MODE_OPT_CRIU = 0x1000,
@@ -83,11 +85,16 @@ int criu_mode_validate(const struct criu_mode *m);
  * criu_mode_print_skip); REPRO_ERROR with the error printed. */
 int criu_mode_begin(struct criu_mode *m);
 
-/* The skip, as a verdict line or a JSON document; returns REPRO_SKIPPED. */
+/* A skip for why, as a verdict line or a JSON document ("criu" and the verdict);
+ * returns REPRO_SKIPPED. */
+int criu_mode_skip(const struct criu_mode *m, bool json, const char *why);
+
+/* The skip of an unusable CRIU, as a verdict line or a JSON document; returns
+ * REPRO_SKIPPED. */
 int criu_mode_print_skip(const struct criu_mode *m, bool json);
 
-/* "DIR/name", created; malloc'ed. NULL with the error printed. */
-char *criu_mode_subdir(const struct criu_mode *m, const char *name);
+/* "DIR/name", created; malloc'ed. NULL with e filled. */
+char *criu_mode_subdir(const struct criu_mode *m, const char *name, struct repro_err *e);
 
 /* Run options: the mode's timeout and stop flag, plus fault and netns (may be NULL). */
 struct criu_opts criu_mode_opts(const struct criu_mode *m, const char *fault, const char *netns);
@@ -106,9 +113,10 @@ void criu_mode_json_criu(struct json *j, const struct criu_mode *m);
 /* Text: "images: kept in DIR" or "images: removed (--keep keeps them)". */
 void criu_mode_print_images(const struct criu_mode *m);
 
-/* The error for a CRIU run that did not complete (-1 from criu_dump/criu_restore):
- * "interrupted" for EINTR. Returns REPRO_ERROR. */
-int criu_mode_run_failed(const char *what);
+/* The error for a CRIU run or wait that did not complete (-1 from criu_dump,
+ * criu_restore, reaper_wait_gone) into e: "interrupted by a signal" for EINTR.
+ * Keeps errno; returns -1. */
+int criu_mode_err(struct repro_err *e, const char *what);
 
 /* Every child stopped and reaped, images removed unless kept. Returns status, or
  * REPRO_ERROR when the cleanup failed (printed); does not return after a SIGINT or

@@ -1,8 +1,11 @@
 /* giant: the V8-style cage (committed pages in front of one giant PROT_NONE VMA). */
 #include "giant.h"
 #include "maps.h"
+#include "repro.h"
+#include "units.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -103,4 +106,20 @@ void giant_unmap(struct giant *g)
 	if (g->map)
 		munmap(g->map, g->map_len);
 	memset(g, 0, sizeof(*g));
+}
+
+int giant_parse_size(const char *arg, uint64_t *size, struct repro_err *e)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	if (units_parse_size(arg, size) < 0)
+		return repro_errx(e, errno == ERANGE ? "--size: '%s' is more than 16 EiB" :
+				  "--size: invalid size '%s' (a number with an optional "
+				  "K, M, G or T suffix)", arg);
+	if (*size == 0)
+		return repro_errx(e, "--size: must be more than 0");
+	if (*size % (uint64_t)ps)
+		return repro_errx(e, "--size: %" PRIu64 " is not a multiple of the page size (%ld)",
+				  *size, ps);
+	return 0;
 }

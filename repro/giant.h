@@ -44,4 +44,10 @@ void giant_unmap(struct giant *g);
  * Checked up front so that EINVAL from the kernel can only mean "not supported". */
 int giant_name_valid(const char *name);
 
+struct repro_err;
+
+/* --size for a reservation: a size with an optional K, M, G or T suffix, more than 0,
+ * a multiple of the page size. 0, or -1 with e filled (repro.h). */
+int giant_parse_size(const char *arg, uint64_t *size, struct repro_err *e);
+
 #endif

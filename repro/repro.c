@@ -58,6 +58,59 @@ int repro_perror(const char *what)
 	return REPRO_ERROR;
 }
 
+static int err_set(struct repro_err *e, bool complete, const char *fmt, va_list ap)
+{
+	int err = errno;
+
+	vsnprintf(e->what, sizeof(e->what), fmt, ap);
+	e->complete = complete;
+	errno = err;
+	return -1;
+}
+
+int repro_err(struct repro_err *e, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = err_set(e, false, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int repro_errx(struct repro_err *e, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = err_set(e, true, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+const char *repro_err_text(const struct repro_err *e, int err, char *buf, size_t size)
+{
+	const char *what = e->what[0] ? e->what : "error";
+
+	if (e->complete)
+		snprintf(buf, size, "%s", what);
+	else
+		snprintf(buf, size, "%s: %s", what, strerror(err));
+	return buf;
+}
+
+int repro_err_print(const struct repro_err *e)
+{
+	char text[sizeof(e->what) + 128];
+	int err = errno;
+
+	fprintf(stderr, "%s: %s\n", prog_name, repro_err_text(e, err, text, sizeof(text)));
+	errno = err;
+	return REPRO_ERROR;
+}
+
 const char *repro_status_word(enum repro_status s)
 {
 	switch (s) {

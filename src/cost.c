@@ -19,20 +19,22 @@ void cost_vma(const struct vma *v, long page_size, struct cost *out)
 	out->over_cap = out->pagemap_bytes > cap;
 }
 
-void cost_totals(const struct vma_list *l, const struct pm_counts *counts, long page_size,
-		 struct cost_totals *t)
+void cost_totals(const struct vma_list *l, const struct pm_counts *counts,
+		 const struct cost *costs, long page_size, struct cost_totals *t)
 {
-	struct cost c;
+	struct cost own;
 
 	memset(t, 0, sizeof(*t));
 	t->vmas = l->n;
 	t->largest = vma_largest(l);
 	for (size_t i = 0; i < l->n; i++) {
-		cost_vma(&l->v[i], page_size, &c);
+		const struct cost *c = costs ? &costs[i] : &own;
+		if (!costs)
+			cost_vma(&l->v[i], page_size, &own);
 		t->virt += vma_size(&l->v[i]);
-		t->pagemap_bytes += c.pagemap_bytes;
-		t->reads += c.reads;
-		t->over_cap += c.over_cap;
+		t->pagemap_bytes += c->pagemap_bytes;
+		t->reads += c->reads;
+		t->over_cap += c->over_cap;
 		if (counts) {
 			t->resident += counts[i].present * (uint64_t)page_size;
 			t->swapped += counts[i].swapped * (uint64_t)page_size;

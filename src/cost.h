@@ -33,7 +33,8 @@ struct cost_totals {
 uint64_t cost_max_rw(long page_size);
 void cost_vma(const struct vma *v, long page_size, struct cost *out);
 /* counts may be NULL (no scan yet): resident and swapped stay 0. */
-void cost_totals(const struct vma_list *l, const struct pm_counts *counts, long page_size,
-		 struct cost_totals *out);
+/* costs: each VMA's cost_vma when the caller holds them (NULL: computed here). */
+void cost_totals(const struct vma_list *l, const struct pm_counts *counts,
+		 const struct cost *costs, long page_size, struct cost_totals *out);
 
 #endif

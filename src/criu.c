@@ -1,39 +1,19 @@
-/* criu: find, probe and run CRIU; every run reaped, every outcome classified. */
+/* criu: find, probe and run CRIU (through spawn.h); every outcome classified. */
 #include "criu.h"
-#include "readall.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "fdclose.h"
-#include "pidwait.h"
 #include "proc.h"
+#include "readall.h"
+#include "spawn.h"
 
 extern char **environ;
-
-#define KILL_GRACE_MS 2000
-#define POLL_SLICE_MS 250 /* how late a stop request is seen at worst */
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static bool is_exec_file(const char *path)
 {
@@ -214,149 +194,6 @@ static char **child_env(const char *fault, char **fault_var)
 	return env;
 }
 
-static int append(struct criu_run *r, size_t *cap, const char *buf, size_t n)
-{
-	if (r->output_len + n + 1 > *cap) {
-		size_t nc = *cap ? *cap : 4096;
-		char *nb;
-		while (nc < r->output_len + n + 1)
-			nc *= 2;
-		if (!(nb = realloc(r->output, nc)))
-			return -1;
-		r->output = nb;
-		*cap = nc;
-	}
-	memcpy(r->output + r->output_len, buf, n);
-	r->output_len += n;
-	r->output[r->output_len] = '\0';
-	return 0;
-}
-
-/* Read what is there now; 1 at EOF, 0 when it would block, -1 ENOMEM. */
-static int drain(int fd, struct criu_run *r, size_t *cap)
-{
-	char buf[8192];
-
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n > 0) {
-			if (append(r, cap, buf, (size_t)n) < 0)
-				return -1;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		return n == 0 ? 1 : 0;
-	}
-}
-
-static void kill_group(pid_t pid, int sig)
-{
-	/* the group first: CRIU's helpers; the leader too, in case it left the group */
-	kill(-pid, sig);
-	kill(pid, sig);
-}
-
-static void child(const char *path, const char *const args[], char **env, int nsfd, int out,
-		  int errfd)
-{
-	size_t n = 0;
-	const char **argv;
-	sigset_t all;
-	int err, devnull;
-
-	setpgid(0, 0);
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0)
-		goto fail;
-	devnull = open("/dev/null", O_RDONLY);
-	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-		goto fail;
-	/* nothing of ours leaks into CRIU (it would see and complain about stray fds) */
-	if (fdclose_cloexec_from(3) < 0)
-		goto fail;
-	while (args[n])
-		n++;
-	argv = calloc(n + 2, sizeof(*argv));
-	if (!argv)
-		goto fail;
-	argv[0] = "criu";
-	memcpy(argv + 1, args, n * sizeof(*argv));
-	execve(path, (char *const *)argv, env);
-fail:
-	err = errno;
-	if (write(errfd, &err, sizeof(err)) < 0) {
-		/* nobody to tell */
-	}
-	_exit(127);
-}
-
-/* Wait for the child while collecting its output; kills it on timeout or stop. */
-static int supervise(pid_t pid, struct pidwait *pw, int out, const struct criu_opts *o,
-		     struct criu_run *r, int *wstatus)
-{
-	double start = r->seconds, deadline = o->timeout_ms > 0 ? start + o->timeout_ms / 1000.0 : 0;
-	bool out_open = true, stopped = false;
-	size_t cap = 0;
-	int sig_sent = 0;
-
-	for (;;) {
-		struct pollfd p[2] = { { .fd = pidwait_fd(pw), .events = POLLIN },
-				       { .fd = out_open ? out : -1, .events = POLLIN } };
-		double t = now_s();
-		int slice = POLL_SLICE_MS, exited;
-
-		if (o->stop && *o->stop && !stopped) {
-			stopped = true;
-			kill_group(pid, SIGTERM);
-			sig_sent = SIGTERM;
-			deadline = t + KILL_GRACE_MS / 1000.0;
-		}
-		if (deadline && t >= deadline) {
-			if (sig_sent == 0) {
-				r->timed_out = true;
-				kill_group(pid, SIGTERM);
-				sig_sent = SIGTERM;
-				deadline = t + KILL_GRACE_MS / 1000.0;
-			} else if (sig_sent == SIGTERM) {
-				kill_group(pid, SIGKILL);
-				sig_sent = SIGKILL;
-				deadline = 0;
-			}
-		}
-		if (deadline && (deadline - t) * 1000 < slice)
-			slice = (int)((deadline - t) * 1000) + 1;
-		if (poll(p, 2, pidwait_slice(pw, slice)) < 0 && errno != EINTR)
-			return -1;
-		if (out_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			int d = drain(out, r, &cap);
-			if (d < 0)
-				return -1;
-			out_open = d == 0;
-		}
-		if ((exited = pidwait_exited(pw, p[0].revents)) < 0)
-			return -1;
-		if (exited)
-			break;
-	}
-	/* Exited: take what is left, but never wait for EOF: a process CRIU restored
-	 * (or any helper it left) may keep the pipe open. */
-	if (out_open && drain(out, r, &cap) < 0)
-		return -1;
-	if (!r->output && append(r, &cap, "", 0) < 0)
-		return -1;
-	while (waitpid(pid, wstatus, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (stopped) {
-		errno = EINTR;
-		return -1;
-	}
-	return 0;
-}
-
 static int classify(struct criu_run *r, const char *logpath, const struct criu_opts *o)
 {
 	const char *text = r->output;
@@ -390,16 +227,31 @@ static int classify(struct criu_run *r, const char *logpath, const struct criu_o
 	return set_reason(&r->reason, "criu exited with status %d and logged nothing", r->status);
 }
 
+/* argv for CRIU: "criu" then args. */
+static const char **criu_argv(const char *const args[])
+{
+	size_t n = 0;
+	const char **argv;
+
+	while (args[n])
+		n++;
+	argv = calloc(n + 2, sizeof(*argv));
+	if (!argv)
+		return NULL;
+	argv[0] = "criu";
+	memcpy(argv + 1, args, n * sizeof(*argv));
+	return argv;
+}
+
 int criu_exec(const struct criu *c, const char *const args[], const char *logpath,
 	      const struct criu_opts *o, struct criu_run *r)
 {
 	static const struct criu_opts none = { 0 };
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, nsfd = -1;
-	struct pidwait pw = { .fd = -1 };
-	int wstatus = 0, child_err = 0, err, ret = -1;
+	struct spawn_result sr;
+	struct spawn_opts so;
 	char **env = NULL, *fault_var = NULL;
-	pid_t pid = -1;
-	ssize_t n;
+	const char **argv = NULL;
+	int err, ret = -1;
 
 	memset(r, 0, sizeof(*r));
 	if (!o)
@@ -408,51 +260,16 @@ int criu_exec(const struct criu *c, const char *const args[], const char *logpat
 		errno = ENOENT;
 		return -1;
 	}
-	if (!(env = child_env(o->fault, &fault_var)))
-		return -1;
-	if (o->netns && (nsfd = open(o->netns, O_RDONLY | O_CLOEXEC)) < 0)
+	so = (struct spawn_opts){ .netns = o->netns, .timeout_ms = o->timeout_ms, .stop = o->stop };
+	if (!(env = child_env(o->fault, &fault_var)) || !(argv = criu_argv(args)) ||
+	    spawn_run(c->path, argv, env, &so, &sr) < 0)
 		goto out;
-	if (pipe2(out, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(errp, O_CLOEXEC) < 0)
-		goto out;
-	r->seconds = now_s();
-	pid = fork();
-	if (pid < 0)
-		goto out;
-	if (pid == 0) {
-		/* the write end must block: CRIU does not expect EAGAIN on stderr */
-		fcntl(out[1], F_SETFL, 0);
-		child(c->path, args, env, nsfd, out[1], errp[1]);
-	}
-	setpgid(pid, pid); /* both sides: no window where a kill of the group misses it */
-	close(out[1]);
-	out[1] = -1;
-	close(errp[1]);
-	errp[1] = -1;
-	if (pidwait_open(&pw, pid) < 0) {
-		err = errno;
-		kill_group(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		errno = err;
-		goto out;
-	}
-	if (supervise(pid, &pw, out[0], o, r, &wstatus) < 0) {
-		if (errno != EINTR) {
-			err = errno;
-			kill_group(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			errno = err;
-		}
-		goto out;
-	}
-	r->seconds = now_s() - r->seconds;
-	while ((n = read(errp[0], &child_err, sizeof(child_err))) < 0 && errno == EINTR)
-		;
-	if (n == (ssize_t)sizeof(child_err)) {
-		errno = child_err;
-		goto out;
-	}
-	r->signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
-	r->status = r->signal ? 128 + r->signal : WEXITSTATUS(wstatus);
+	r->status = sr.status;
+	r->signal = sr.signal;
+	r->timed_out = sr.timed_out;
+	r->seconds = sr.seconds;
+	r->output = sr.output;
+	r->output_len = sr.output_len;
 	if (classify(r, logpath, o) < 0)
 		goto out;
 	ret = 0;
@@ -460,15 +277,7 @@ out:
 	err = errno;
 	if (ret < 0)
 		criu_run_fini(r);
-	for (int i = 0; i < 2; i++) {
-		if (out[i] >= 0)
-			close(out[i]);
-		if (errp[i] >= 0)
-			close(errp[i]);
-	}
-	if (nsfd >= 0)
-		close(nsfd);
-	pidwait_close(&pw);
+	free(argv);
 	free(env);
 	free(fault_var);
 	errno = err;
@@ -553,107 +362,4 @@ void criu_run_fini(struct criu_run *r)
 	free(r->reason);
 	criulog_free(&r->log_class);
 	memset(r, 0, sizeof(*r));
-}
-
-int criu_become_subreaper(void)
-{
-	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-}
-
-int criu_wait_gone(pid_t pid, int timeout_ms, volatile sig_atomic_t *stop)
-{
-	double deadline = now_s() + timeout_ms / 1000.0;
-
-	for (;;) {
-		pid_t w = waitpid(pid, NULL, WNOHANG);
-		if (w < 0 && errno != ECHILD && errno != EINTR)
-			return -1;
-		/* reaped, or not ours: it is gone once no signal can reach it */
-		if (kill(pid, 0) < 0 && errno == ESRCH)
-			return 0;
-		if (stop && *stop) {
-			errno = EINTR;
-			return -1;
-		}
-		if (now_s() >= deadline) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		usleep(10 * 1000);
-	}
-}
-
-/* Our living children, from /proc/self/task/TID/children; *n == 0 when none. */
-static int list_children(pid_t **out, size_t *n)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	pid_t *v = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		char path[320], *buf, *p, *end;
-		size_t len;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/children", e->d_name);
-		if (read_all(path, &buf, &len) < 0)
-			continue; /* the thread exited */
-		for (p = buf;; p = end) {
-			long pid = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			if (*n == cap) {
-				pid_t *nv = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(*v));
-				if (!nv) {
-					free(buf);
-					free(v);
-					closedir(d);
-					errno = ENOMEM;
-					return -1;
-				}
-				v = nv;
-			}
-			v[(*n)++] = (pid_t)pid;
-		}
-		free(buf);
-	}
-	closedir(d);
-	*out = v;
-	return 0;
-}
-
-int criu_reap_children(int timeout_ms)
-{
-	double kill_at = now_s() + timeout_ms / 1000.0, give_up = kill_at + timeout_ms / 1000.0;
-	int sig = SIGTERM; /* sent once, then SIGKILL once at kill_at */
-
-	for (;;) {
-		pid_t *kids = NULL;
-		size_t n;
-
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (list_children(&kids, &n) < 0)
-			return -1;
-		if (n == 0) {
-			free(kids);
-			return 0;
-		}
-		if (sig == SIGTERM || (sig == SIGKILL && now_s() >= kill_at)) {
-			for (size_t i = 0; i < n; i++)
-				kill(kids[i], sig);
-			sig = sig == SIGTERM ? SIGKILL : 0;
-		}
-		free(kids);
-		if (now_s() >= give_up) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		usleep(10 * 1000);
-	}
 }

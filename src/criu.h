@@ -5,13 +5,11 @@
  * missing or fails `check` is "unusable" and c->reason holds the one line to show
  * (the first real error line of `criu check`, see criulog.h, or why it could not run).
  *
- * Runs: CRIU is started in its own process group with stdin on /dev/null and stdout
- * and stderr captured; CRIU_FAULT is set for the run or removed from the environment
- * (so a user's setting never leaks into a run that should not have it); optionally in
- * another network namespace (setns before exec: CRIU sees the sockets as the process
- * sees them). Every run is reaped before a function returns: on a timeout CRIU's
- * group gets SIGTERM, then SIGKILL two seconds later; the same when *stop becomes
- * non-zero (set it from a SIGINT/SIGTERM handler installed without SA_RESTART).
+ * Runs go through spawn.h (own process group, output captured, timeout, stop flag,
+ * optionally another network namespace: CRIU then sees the sockets as the process
+ * sees them); CRIU_FAULT is set for the run or removed from the environment (so a
+ * user's setting never leaks into a run that should not have it). What a restore
+ * leaves running is for reaper.h.
  *
  * The library never prints. Strings are malloc'ed and released by criu_fini() and
  * criu_run_fini(), both safe on zeroed structs. Functions return 0 or -1 with errno.
@@ -85,25 +83,10 @@ int criu_dump(const struct criu *c, pid_t pid, const char *dir, bool leave_runni
 /* `criu restore -D DIR -v4 -o restore.log -d --pidfile DIR/restored.pid`; when CRIU
  * succeeded, *restored is the PID of the restored tree's root (0 when the pidfile is
  * missing or bad). -d: CRIU exits once the tree runs; make the caller a subreaper
- * (criu_become_subreaper) to be able to reap what it restored. */
+ * (reaper_become) to be able to reap what it restored. */
 int criu_restore(const struct criu *c, const char *dir, const struct criu_opts *o,
 		 struct criu_run *r, pid_t *restored);
 
 void criu_run_fini(struct criu_run *r);
-
-/* PR_SET_CHILD_SUBREAPER: orphans below us (what `restore -d` leaves) become our
- * children, so we can wait for them. */
-int criu_become_subreaper(void);
-
-/* Wait until pid no longer exists: reap it if it is our child, else poll until kill(0)
- * says ESRCH (a zombie still holds its PID; restoring into that PID then fails with
- * "File exists"). 0, or -1 with ETIMEDOUT after timeout_ms, EINTR when *stop is set. */
-int criu_wait_gone(pid_t pid, int timeout_ms, volatile sig_atomic_t *stop);
-
-/* The end of a program that ran CRIU: SIGTERM every child still there (a restored
- * process adopted as subreaper, a holder), SIGKILL what is left after timeout_ms, reap
- * them all. Children are found in /proc/self/task/TID/children. 0, or -1 with errno
- * (ETIMEDOUT when a child survived SIGKILL for another timeout_ms). */
-int criu_reap_children(int timeout_ms);
 
 #endif

@@ -8,7 +8,7 @@
  *   elf_snap_init(&s, pid, &vmas);   no I/O; vmas must outlive s and stay unchanged
  *   elf_snap_files(&s);              every mapped file read once (cached by dev/inode),
  *                                    every VMA attributed to a PT_LOAD segment and sections
- *   elf_snap_modules(&s);            libdwfl's module list (dwfl_linux_proc_report)
+ *   elf_snap_modules(&s);            libdwfl's module list, reported from the vmas
  *   elf_snap_stacks(&s, 16);         opt-in, ptrace-attaches: see below
  *   elf_snap_free(&s);               always; safe after any failed or skipped step
  *
@@ -41,7 +41,7 @@
  * Errors: steps return 0, or -1 with errno: ENOMEM; ESRCH the process is gone; EACCES or
  * EPERM not allowed; EBUSY already traced; EIO libdwfl failed. elf_snap_error() then gives
  * a one-line message naming the call, as eu-stack does
- * ("dwfl_linux_proc_report: <dwfl_errmsg>", "already traced by PID 42 (strace)").
+ * ("dwfl_report_module: <dwfl_errmsg>", "already traced by PID 42 (strace)").
  * Not thread-safe per snapshot; different snapshots may be used from different threads.
  */
 #ifndef CRDIAG_ELFINFO_H

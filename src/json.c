@@ -89,7 +89,7 @@ void json_init(struct json *j, FILE *f, bool pretty)
 	j->pretty = pretty;
 }
 
-static void indent(struct json *j)
+static inline __attribute__((always_inline)) void indent(struct json *j)
 {
 	/* A newline and two spaces per level: SHORT bytes cover 15 levels, deeper ones
 	 * (up to JSON_MAX_DEPTH) take the long way. */
@@ -106,7 +106,7 @@ static void indent(struct json *j)
 }
 
 /* Before any value: a comma if needed, unless it follows its key. */
-static void pre_value(struct json *j)
+static inline __attribute__((always_inline)) void pre_value(struct json *j)
 {
 	if (j->after_key) {
 		j->after_key = false;
@@ -209,6 +209,81 @@ void json_key(struct json *j, const char *key)
 	put_string(j, key);
 	put(j, ": ", j->pretty ? 2 : 1);
 	j->after_key = true;
+}
+
+void json_key_plain(struct json *j, const char *quoted, size_t n)
+{
+	size_t k = j->pretty ? n : n - 1; /* compact: no space after the colon */
+
+	pre_value(j);
+	if (k <= SHORT)
+		put_short(j, quoted, k);
+	else
+		put(j, quoted, k);
+	j->after_key = true;
+}
+
+/* A member of the current object, straight into the buffer: comma, indentation, the
+ * padded literal key (json_klit), with one room check. Falls back to the general path
+ * where that does not hold (right after a key, at depth 0, deeper than 15 levels). */
+static inline __attribute__((always_inline)) void member(struct json *j, const char *quoted,
+							 size_t n)
+{
+	static const char spaces[SHORT] = "                                ";
+	size_t ind = 2 * (size_t)j->depth;
+	char *d;
+
+	if (j->after_key || j->depth == 0 || j->depth > JSON_MAX_DEPTH || ind > SHORT ||
+	    n > SHORT) {
+		json_key_plain(j, quoted, n);
+		return;
+	}
+	if (sizeof(j->buf) - j->len < 2 * SHORT + 2)
+		drain(j);
+	d = j->buf + j->len;
+	if (j->need_comma[j->depth - 1])
+		*d++ = ',';
+	j->need_comma[j->depth - 1] = true;
+	if (j->pretty) {
+		*d++ = '\n';
+		memcpy(d, spaces, SHORT);
+		d += ind;
+	}
+	memcpy(d, quoted, SHORT);
+	d += j->pretty ? n : n - 1;
+	j->len = (size_t)(d - j->buf);
+	j->after_key = true;
+}
+
+void json_m_u64(struct json *j, const char *quoted, size_t n, uint64_t v)
+{
+	member(j, quoted, n);
+	j->after_key = false;
+	put_u64(j, v);
+}
+
+void json_m_hex(struct json *j, const char *quoted, size_t n, uint64_t v)
+{
+	member(j, quoted, n);
+	j->after_key = false;
+	put_hex(j, v);
+}
+
+void json_m_bool(struct json *j, const char *quoted, size_t n, bool v)
+{
+	member(j, quoted, n);
+	j->after_key = false;
+	put_short(j, v ? "true" JSON_PAD_ : "false" JSON_PAD_, v ? 4 : 5);
+}
+
+void json_m_str(struct json *j, const char *quoted, size_t n, const char *v)
+{
+	member(j, quoted, n);
+	j->after_key = false;
+	if (v)
+		put_string(j, v);
+	else
+		put(j, "null", 4);
 }
 
 void json_str(struct json *j, const char *s)

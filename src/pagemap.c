@@ -2,6 +2,7 @@
 #include "pagemap.h"
 #include "pagemap_uapi.h"
 #include "proc.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -195,7 +196,7 @@ static int backend_read(int fd, const struct vma_list *l, const struct pm_kernel
 
 /* CRIU < 4.0: one pread for the whole VMA, and a short read taken at face value. */
 static int single_vma(int fd, const struct vma *v, const struct pm_kernel *k,
-		      struct pm_counts *c, struct pm_stats *st)
+		      struct pm_counts *c, struct pm_single *r, struct pm_stats *st)
 {
 	uint64_t ps = (uint64_t)k->page_size;
 	size_t len = (size_t)(vma_size(v) / ps * PM_ENTRY);
@@ -207,16 +208,16 @@ static int single_vma(int fd, const struct vma *v, const struct pm_kernel *k,
 		return -1;
 	if (len > st->buffer)
 		st->buffer = len;
-	c->asked = len;
+	r->asked = len;
 	do
 		n = pread(fd, buf, len, (off_t)(v->start / ps * PM_ENTRY));
 	while (n < 0 && errno == EINTR);
-	c->errno_after = errno;
+	r->errno_after = errno;
 	st->calls++;
 	if (n < 0) {
-		c->read_errno = errno;
+		r->read_errno = errno;
 	} else {
-		c->got = (uint64_t)n;
+		r->got = (uint64_t)n;
 		st->bytes += (uint64_t)n;
 		count_entries(buf, (size_t)n / PM_ENTRY, k->zero_pfn, c);
 	}
@@ -224,13 +225,16 @@ static int single_vma(int fd, const struct vma *v, const struct pm_kernel *k,
 	return 0;
 }
 
+/* sg: one pm_single per VMA, or NULL when nobody asked. */
 static int backend_single(int fd, const struct vma_list *l, const struct pm_kernel *k,
-			  struct pm_counts *c, struct pm_stats *st)
+			  struct pm_counts *c, struct pm_single *sg, struct pm_stats *st)
 {
 	st->known = read_known(k);
-	for (size_t i = 0; i < l->n; i++)
-		if (!c[i].skipped && single_vma(fd, &l->v[i], k, &c[i], st) < 0)
+	for (size_t i = 0; i < l->n; i++) {
+		struct pm_single dummy = { 0 };
+		if (!c[i].skipped && single_vma(fd, &l->v[i], k, &c[i], sg ? &sg[i] : &dummy, st) < 0)
 			return -1;
+	}
 	return 0;
 }
 
@@ -402,14 +406,6 @@ static int backend_scan(int fd, const struct vma_list *l, const struct pm_kernel
 	return ret;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* After a failure, tell "the process is gone" apart from the call's own errno. */
 static int classify_failure(pid_t pid, int err)
 {
@@ -418,14 +414,16 @@ static int classify_failure(pid_t pid, int err)
 	return kill(pid, 0) < 0 && errno == ESRCH ? ESRCH : proc_is_zombie(pid) == 1 ? ESRCH : err;
 }
 
-int pm_scan(pid_t pid, const struct vma_list *l, enum pm_backend b, const struct pm_kernel *k,
-	    struct pm_counts *c, struct pm_stats *st)
+static int scan(pid_t pid, const struct vma_list *l, enum pm_backend b, const struct pm_kernel *k,
+		struct pm_counts *c, struct pm_single *sg, struct pm_stats *st)
 {
-	double t0 = now();
+	double t0 = mono_now();
 	int fd, ret;
 
 	memset(st, 0, sizeof(*st));
 	memset(c, 0, l->n * sizeof(*c));
+	if (sg)
+		memset(sg, 0, l->n * sizeof(*sg));
 	for (size_t i = 0; i < l->n; i++)
 		c[i].skipped = l->v[i].kind == VMA_VSYSCALL;
 	if (b == PM_AUTO)
@@ -443,10 +441,22 @@ int pm_scan(pid_t pid, const struct vma_list *l, enum pm_backend b, const struct
 	else if (b == PM_READ)
 		ret = backend_read(fd, l, k, c, st);
 	else
-		ret = backend_single(fd, l, k, c, st);
+		ret = backend_single(fd, l, k, c, sg, st);
 	int err = ret < 0 ? classify_failure(pid, errno) : 0;
 	close(fd);
-	st->seconds = now() - t0;
+	st->seconds = mono_now() - t0;
 	errno = err;
 	return ret;
+}
+
+int pm_scan(pid_t pid, const struct vma_list *l, enum pm_backend b, const struct pm_kernel *k,
+	    struct pm_counts *c, struct pm_stats *st)
+{
+	return scan(pid, l, b, k, c, NULL, st);
+}
+
+int pm_scan_single(pid_t pid, const struct vma_list *l, const struct pm_kernel *k,
+		   struct pm_counts *c, struct pm_single *sg, struct pm_stats *st)
+{
+	return scan(pid, l, PM_SINGLE, k, c, sg, st);
 }

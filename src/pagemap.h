@@ -9,8 +9,9 @@
  *           few ioctls as the result vector allows; regions split at VMA boundaries.
  *   read    chunked pread of /proc/PID/pagemap through a bounded buffer, looping on
  *           short reads.
- *   single  one pread per VMA for its whole pagemap, as CRIU < 4.0 did; reports what the
- *           kernel returned (asked, got, errno) and counts only what it got. For repros.
+ *   single  one pread per VMA for its whole pagemap, as CRIU < 4.0 did; counts only what
+ *           it got. What each pread returned (asked, got, errno) is kept only when asked
+ *           for, by pm_scan_single (the repros' call), not in every pm_counts.
  *   auto    scan where supported, else read.
  * [vsyscall] lies above the user address space: it is skipped (counts->skipped).
  *
@@ -57,7 +58,10 @@ struct pm_kernel {
 struct pm_counts {
 	uint64_t present, swapped, file, huge, pfnzero, soft_dirty;
 	bool skipped;            /* not scanned ([vsyscall]) */
-	/* single backend only: the one pread */
+};
+
+/* The single backend's one pread of a VMA's whole pagemap, as the kernel answered. */
+struct pm_single {
 	uint64_t asked, got;     /* bytes */
 	int read_errno;          /* errno of a failed pread; 0 for a short or full read */
 	int errno_after;         /* errno as the pread left it: after a short or full read,
@@ -80,6 +84,11 @@ int pm_probe(struct pm_kernel *k);
 
 int pm_scan(pid_t pid, const struct vma_list *vmas, enum pm_backend backend,
 	    const struct pm_kernel *k, struct pm_counts *counts, struct pm_stats *st);
+
+/* pm_scan with the single backend, each VMA's pread kept in single[i] (vmas->n of them;
+ * zeroed for a skipped VMA). */
+int pm_scan_single(pid_t pid, const struct vma_list *vmas, const struct pm_kernel *k,
+		   struct pm_counts *counts, struct pm_single *single, struct pm_stats *st);
 
 /* Open /proc/PID/pagemap (ENOENT becomes ESRCH), through a live thread when the main
  * thread has exited (proc_mm_tid). */

@@ -18,3 +18,12 @@ void pm_json_kernel(struct json *j, const struct pm_kernel *k)
 	json_kbool(j, "zero_pfn_known", k->zero_pfn != 0);
 	json_obj_end(j);
 }
+
+void pm_json_stats(struct json *j, const struct pm_stats *st)
+{
+	json_kstr(j, "backend", pm_backend_name(st->backend));
+	json_ku64(j, "calls", st->calls);
+	json_ku64(j, "regions", st->regions);
+	json_ku64(j, "bytes_read", st->bytes);
+	json_kdouble(j, "scan_seconds", st->seconds);
+}

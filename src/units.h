@@ -13,4 +13,8 @@ int units_parse_size(const char *s, uint64_t *out);
 /* "0 B", "12 KiB", "1.02 TiB": three significant digits at most. */
 const char *units_human(uint64_t bytes, char *buf, size_t size);
 
+/* units_human's number alone into num (NUL-terminated; returns its length) and its
+ * unit in *unit: 0 B, 1 KiB, 2 MiB, ... 6 EiB. */
+size_t units_human_parts(uint64_t bytes, char num[32], unsigned *unit);
+
 #endif

@@ -2,7 +2,12 @@
 # `make bench`: the inspector against pmap, smaps and the raw kernel interfaces, side
 # by side on a Chrome-like process (bats/helpers/chromelike.c).
 #
-#   bats/bench/bench.sh BIN TBIN      (make bench passes bin/ and build/normal/t/)
+#   bats/bench/bench.sh BIN TBIN          (make bench passes bin/ and build/normal/t/)
+#   bats/bench/bench.sh --short BIN TBIN  (make bench SHORT=1, and .ci/run): the gate
+# --short measures only the floor, vmainspect --json and vmainspect --batch, takes the
+# best CPU time of BENCH_SHORT_RUNS (5) interleaved rounds of each (the least disturbed
+# by a busy neighbour), prints the ratios and exits 1 when one is above BENCH_TARGET
+# (1.15) at any scale; it writes no results file.
 # Environment: BENCH_RUNS (7) timed rounds after BENCH_WARMUP (1) untimed ones;
 # BENCH_SCALES ("20000 60000") small VMAs per fixture; BENCH_RESIDENT (256M);
 # BENCH_RESERVE (1T); BENCH_OUT (bats/bench/results.md); BENCH_INSPECT (bin/vmainspect).
@@ -15,9 +20,15 @@
 # 2 on an error.
 set -euo pipefail
 
-BIN=${1:?usage: bench.sh BIN TBIN}
+SHORT=0
+if [ "${1:-}" = --short ]; then
+	SHORT=1
+	shift
+fi
+BIN=${1:?usage: bench.sh [--short] BIN TBIN}
 TBIN=${2:?usage: bench.sh BIN TBIN}
 RUNS=${BENCH_RUNS:-7}
+TARGET=${BENCH_TARGET:-1.15}
 WARMUP=${BENCH_WARMUP:-1}
 SCALES=${BENCH_SCALES:-20000 60000}
 RESIDENT=${BENCH_RESIDENT:-256M}
@@ -51,6 +62,7 @@ CASES=(
 	"floor|read maps + one PAGEMAP_SCAN walk, the engine's categories (C helper)"
 	"floor-present|the same walk asking only PAGE_IS_PRESENT (C helper)"
 	"scan|vmainspect --json --backend scan"
+	"batch|vmainspect --batch --backend scan"
 	"read|vmainspect --json --backend read"
 	"smaps|cat /proc/PID/smaps"
 	"pmap|pmap -X PID"
@@ -65,6 +77,7 @@ case_cmd() { # case_cmd NAME PID: sets CMD
 	case $1 in
 	floor | floor-present) CMD=("$TBIN/pmraw" "$1" "$2") ;;
 	scan) CMD=("$INSPECT" --json --backend scan "$2") ;;
+	batch) CMD=("$INSPECT" --batch --backend scan "$2") ;;
 	read) CMD=("$INSPECT" --json --backend read "$2") ;;
 	smaps) CMD=(cat "/proc/$2/smaps") ;;
 	pmap) CMD=(pmap -X "$2") ;;
@@ -173,7 +186,7 @@ report_scale() { # report_scale SCALE
 	echo
 	echo "| | floor | floor-present | smaps | pmap | pread | scan | read |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-	for name in scan read; do
+	for name in scan batch read; do
 		s="| $name"
 		for c in floor floor-present smaps pmap pread scan read; do
 			s+=" | $(both "$name" "$c")"
@@ -184,7 +197,9 @@ report_scale() { # report_scale SCALE
 	echo "Targets (judged on CPU time; wall time in parentheses):"
 	echo
 	r=$(ratio "${CPU[scan]}" "${CPU[floor]}")
-	echo "- scan within 1.5x the floor: $(both scan floor): $(verdict "$r <= 1.5")"
+	echo "- scan (--json) within ${TARGET}x the floor: $(both scan floor): $(verdict "$r <= $TARGET")"
+	r=$(ratio "${CPU[batch]}" "${CPU[floor]}")
+	echo "- --batch within ${TARGET}x the floor: $(both batch floor): $(verdict "$r <= $TARGET")"
 	# Whatever reads maps and learns which pages are present costs at least
 	# floor-present, so how much faster than a peer that is bounds the next two.
 	r=$(ratio "${CPU[smaps]}" "${CPU[scan]}")
@@ -204,6 +219,51 @@ report_scale() { # report_scale SCALE
 cpu_model() {
 	awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo
 }
+
+# --short: the gate. Best CPU time (user + sys) of each case over interleaved rounds;
+# one ratio per case and scale; exit 1 when one misses the target.
+short_mode() {
+	local rounds=${BENCH_SHORT_RUNS:-5} scale pid r k name line best miss=0 ratio_json ratio_batch
+	local names=(floor scan batch)
+	declare -A BEST
+	echo "bench --short: best CPU time of $rounds interleaved rounds, target ${TARGET}x the floor"
+	for scale in $SCALES; do
+		start_fixture "$scale"
+		pid=$(cat "$WORK/pid")
+		BEST=()
+		for ((r = 0; r <= rounds; r++)); do
+			for ((k = 0; k < ${#names[@]}; k++)); do
+				name=${names[(k + r) % ${#names[@]}]}
+				case_cmd "$name" "$pid"
+				line=$("$TBIN/benchrun" "${CMD[@]}" 2>>"$WORK/stderr")
+				[ "${line##* }" = 0 ] || die "$name failed (status ${line##* }): $(tail -n 3 "$WORK/stderr")"
+				[ "$r" -eq 0 ] && continue # the warm-up round
+				best=$(awk '{ printf "%.6f", $2 + $3 }' <<<"$line")
+				if [ -z "${BEST[$name]:-}" ] || awk -v a="$best" -v b="${BEST[$name]}" 'BEGIN { exit !(a < b) }'; then
+					BEST[$name]=$best
+				fi
+			done
+		done
+		stop_fixture
+		ratio_json=$(ratio "${BEST[scan]}" "${BEST[floor]}")
+		ratio_batch=$(ratio "${BEST[batch]}" "${BEST[floor]}")
+		printf '%6s VMAs: floor %s ms, --json %s ms (%sx), --batch %s ms (%sx)\n' "$scale" \
+			"$(ms "${BEST[floor]}")" "$(ms "${BEST[scan]}")" "$ratio_json" \
+			"$(ms "${BEST[batch]}")" "$ratio_batch"
+		for r in "$ratio_json" "$ratio_batch"; do
+			awk -v r="$r" -v t="$TARGET" 'BEGIN { exit !(r > t) }' && miss=1
+		done
+	done
+	if [ "$miss" = 1 ]; then
+		echo "bench --short: a ratio is above ${TARGET}x: NOT MET"
+		return 1
+	fi
+	echo "bench --short: every ratio within ${TARGET}x: met"
+}
+if [ "$SHORT" = 1 ]; then
+	short_mode
+	exit $?
+fi
 
 : >"$WORK/agree"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)

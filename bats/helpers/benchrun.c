@@ -17,13 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "monotime.h"
 
 static double tv(struct timeval t)
 {
@@ -45,7 +39,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "benchrun: /dev/null: %s\n", strerror(errno));
 		return 2;
 	}
-	t0 = now();
+	t0 = mono_now();
 	pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "benchrun: fork: %s\n", strerror(errno));
@@ -62,7 +56,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "benchrun: wait4: %s\n", strerror(errno));
 			return 2;
 		}
-	t1 = now();
+	t1 = mono_now();
 	printf("%.6f %.6f %.6f %ld %d\n", t1 - t0, tv(ru.ru_utime), tv(ru.ru_stime), ru.ru_maxrss,
 	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	return 0;

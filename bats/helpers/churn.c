@@ -133,6 +133,22 @@ struct kid {
 	enum kind k;
 };
 
+/* --pidfile, --live, --seed (into rng); -1 on a usage error. */
+static int parse_args(int argc, char **argv, const char **pidfile, int *live)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--pidfile") == 0 && i + 1 < argc)
+			*pidfile = argv[++i];
+		else if (strcmp(argv[i], "--live") == 0 && i + 1 < argc)
+			*live = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
+			rng = strtoull(argv[++i], NULL, 0);
+		else
+			return -1;
+	}
+	return !*pidfile || *live < 1 || !rng ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *pidfile = NULL;
@@ -144,19 +160,7 @@ int main(int argc, char **argv)
 	pid_t self = getpid();
 
 	rng = (uint64_t)time(NULL) ^ (uint64_t)self << 20;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--pidfile") == 0 && i + 1 < argc)
-			pidfile = argv[++i];
-		else if (strcmp(argv[i], "--live") == 0 && i + 1 < argc)
-			live = atoi(argv[++i]);
-		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
-			rng = strtoull(argv[++i], NULL, 0);
-		else {
-			fprintf(stderr, "usage: churn --pidfile FILE [--live N] [--seed N]\n");
-			return 2;
-		}
-	}
-	if (!pidfile || live < 1 || !rng) {
+	if (parse_args(argc, argv, &pidfile, &live) < 0) {
 		fprintf(stderr, "usage: churn --pidfile FILE [--live N] [--seed N]\n");
 		return 2;
 	}

@@ -4,7 +4,7 @@
  *   criurun [OPTIONS] restore DIR        criu_restore; with --kill-restored, then
  *                                        SIGTERM to the restored process, and wait
  *                                        until it is gone (reaped: needs --subreaper)
- *   criurun [OPTIONS] wait-gone PID      criu_wait_gone
+ *   criurun [OPTIONS] wait-gone PID      reaper_wait_gone
  * OPTIONS: --fault V (CRIU_FAULT), --netns PATH, --timeout MS, --subreaper.
  * Prints one JSON object; exit 0 when CRIU ran, 2 when it could not, 3 when a
  * SIGTERM/SIGINT stopped it (everything reaped first). */
@@ -18,6 +18,7 @@
 #include "criu.h"
 #include "json.h"
 #include "proc.h"
+#include "reaper.h"
 
 static volatile sig_atomic_t stop;
 
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
 		case 'f': o.fault = optarg; break;
 		case 'n': o.netns = optarg; break;
 		case 't': o.timeout_ms = atoi(optarg); break;
-		case 's': criu_become_subreaper(); break;
+		case 's': reaper_become(); break;
 		case 'L': leave = false; break;
 		case 'k': kill_restored = true; break;
 		default: return 2;
@@ -82,7 +83,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[optind], "wait-gone") && optind + 1 < argc) {
 		if (proc_parse_pid(argv[optind + 1], &pid) < 0)
 			return 2;
-		ret = criu_wait_gone(pid, o.timeout_ms ? o.timeout_ms : 10000, &stop);
+		ret = reaper_wait_gone(pid, o.timeout_ms ? o.timeout_ms : 10000, &stop);
 		printf("%s\n", ret == 0 ? "gone" : strerror(errno));
 		return ret == 0 ? 0 : 2;
 	}
@@ -103,7 +104,7 @@ int main(int argc, char **argv)
 	}
 	if (kill_restored && restored > 0) {
 		kill(restored, SIGTERM);
-		gone = criu_wait_gone(restored, 10000, &stop) == 0;
+		gone = reaper_wait_gone(restored, 10000, &stop) == 0;
 	}
 	print_run(&r, restored, gone);
 	criu_run_fini(&r);

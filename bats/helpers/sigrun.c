@@ -49,6 +49,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotime.h"
+
 struct task {
 	pid_t pid;
 	unsigned long long start; /* field 22 of /proc/PID/stat: tells PID reuse apart */
@@ -72,14 +74,6 @@ static uint64_t next_rand(void)
 	rng ^= rng << 25;
 	rng ^= rng >> 27;
 	return rng * 2685821657736338717ULL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void sleep_us(long us)
@@ -500,6 +494,48 @@ static pid_t spawn(const struct cfg *c, int sig)
 	_exit(127);
 }
 
+/* The run's line, and the program's stderr when something was wrong. */
+static void print_run(const struct cfg *c, int run, int sig, long delay, bool sent,
+		      const char *what, const struct seen *s, int left, bool bad)
+{
+	if (c->inject)
+		printf("run %d: SIG%s at %s: %s; netns seen %zu; leftovers %d%s\n", run,
+		       sigabbrev_np(sig), c->inject, what, s->nns, left, bad ? " BAD" : "");
+	else
+		printf("run %d: SIG%s after %ld us%s: %s; netns seen %zu (%zu at the signal); leftovers %d%s\n",
+		       run, sigabbrev_np(sig), delay, sent ? "" : " (not sent)", what, s->nns,
+		       s->ns_at_signal, left, bad ? " BAD" : "");
+	if (bad || left)
+		show_file(c->errfile);
+}
+
+/* How the run ended, in what; counted in t. true when that is bad (hung, killed by
+ * another signal, an exit status not allowed). */
+static bool judge_end(const struct cfg *c, int status, int sig, bool hung, bool sent,
+		      bool ended_first, struct totals *t, char *what, size_t size)
+{
+	int e = WEXITSTATUS(status);
+
+	if (hung) {
+		snprintf(what, size, "HUNG (no exit in %.0f s, killed)", c->timeout);
+		t->hangs++;
+		return true;
+	}
+	if (WIFSIGNALED(status)) {
+		snprintf(what, size, "killed by SIG%s", sigabbrev_np(WTERMSIG(status)));
+		if (WTERMSIG(status) != sig || !sent)
+			return true;
+		t->killed++;
+		return false;
+	}
+	snprintf(what, size, "exit %d%s", e, ended_first ? " (ended before the signal)" :
+		 !sent ? " (the call was never reached)" : " (after the signal)");
+	if (!c->ok_exit[e & 255])
+		return true;
+	t->normal++;
+	return false;
+}
+
 static int one_run(const struct cfg *c, int run, struct totals *t)
 {
 	int sig = c->sigs[(run - 1) % c->nsigs];
@@ -517,7 +553,7 @@ static int one_run(const struct cfg *c, int run, struct totals *t)
 		exit(2);
 	}
 	setpgid(pid, pid);
-	t0 = now();
+	t0 = mono_now();
 	tsig = c->inject ? -1 : t0 + (double)delay / 1e6;
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
@@ -528,7 +564,7 @@ static int one_run(const struct cfg *c, int run, struct totals *t)
 			exit(2);
 		}
 		walk_tree(&s, pid, 0);
-		double tn = now();
+		double tn = mono_now();
 		if (!sent && !ended_first && tsig >= 0 && tn >= tsig) {
 			siginfo_t si = { 0 };
 			/* Not yet reaped, so the PID is still ours: no race with reuse. */
@@ -567,38 +603,12 @@ static int one_run(const struct cfg *c, int run, struct totals *t)
 	left += leftover_netns(&s, run);
 	left += leftover_tmp(c->tmpdir, run);
 
-	if (hung) {
-		snprintf(what, sizeof(what), "HUNG (no exit in %.0f s, killed)", c->timeout);
-		bad = true;
-		t->hangs++;
-	} else if (WIFSIGNALED(status)) {
-		snprintf(what, sizeof(what), "killed by SIG%s", sigabbrev_np(WTERMSIG(status)));
-		if (WTERMSIG(status) == sig && sent)
-			t->killed++;
-		else
-			bad = true;
-	} else {
-		int e = WEXITSTATUS(status);
-		snprintf(what, sizeof(what), "exit %d%s", e, ended_first ? " (ended before the signal)" :
-			 !sent ? " (the call was never reached)" : " (after the signal)");
-		if (c->ok_exit[e & 255])
-			t->normal++;
-		else
-			bad = true;
-	}
+	bad = judge_end(c, status, sig, hung, sent, ended_first, t, what, sizeof(what));
 	if (sanitizer_report(c->errfile)) {
 		bad = true;
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), ", sanitizer report");
 	}
-	if (c->inject)
-		printf("run %d: SIG%s at %s: %s; netns seen %zu; leftovers %d%s\n", run,
-		       sigabbrev_np(sig), c->inject, what, s.nns, left, bad ? " BAD" : "");
-	else
-		printf("run %d: SIG%s after %ld us%s: %s; netns seen %zu (%zu at the signal); leftovers %d%s\n",
-		       run, sigabbrev_np(sig), delay, sent ? "" : " (not sent)", what, s.nns,
-		       s.ns_at_signal, left, bad ? " BAD" : "");
-	if (bad || left)
-		show_file(c->errfile);
+	print_run(c, run, sig, delay, sent, what, &s, left, bad);
 	t->leftovers += left;
 	t->bad += bad;
 	free(s.t);
@@ -627,7 +637,9 @@ static int parse_sigs(const char *s, struct cfg *c)
 	return c->nsigs ? 0 : -1;
 }
 
-int main(int argc, char **argv)
+/* Options into c, *seed and *dir; 0, or 2 (the exit status) after the message. */
+static int parse_args(int argc, char **argv, struct cfg *c, unsigned long long *seed,
+		      const char **dir)
 {
 	static const struct option longopts[] = {
 		{ "runs", required_argument, NULL, 'n' },     { "seed", required_argument, NULL, 's' },
@@ -637,31 +649,23 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },  { "dir", required_argument, NULL, 'd' },
 		{ "ok-exit", required_argument, NULL, 'o' },  { 0 },
 	};
-	struct cfg c = { .runs = 10, .max_us = 100000, .timeout = 30 };
-	struct totals t = { 0 };
-	unsigned long long seed = (unsigned long long)time(NULL) ^ (unsigned long long)getpid() << 16;
-	const char *dir = "/tmp";
-	char base[4096];
 	int ch;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	parse_sigs("INT,TERM", &c);
-	c.ok_exit[0] = c.ok_exit[1] = c.ok_exit[77] = true;
 	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'n': c.runs = atoi(optarg); break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'a': c.min_us = atol(optarg); break;
-		case 'm': c.max_us = atol(optarg); break;
+		case 'n': c->runs = atoi(optarg); break;
+		case 's': *seed = strtoull(optarg, NULL, 0); break;
+		case 'a': c->min_us = atol(optarg); break;
+		case 'm': c->max_us = atol(optarg); break;
 		case 'S':
-			if (parse_sigs(optarg, &c) < 0) {
+			if (parse_sigs(optarg, c) < 0) {
 				fprintf(stderr, "sigrun: --signals: INT, TERM or HUP, comma-separated\n");
 				return 2;
 			}
 			break;
-		case 'i': c.inject = optarg; break;
-		case 't': c.timeout = atof(optarg); break;
-		case 'd': dir = optarg; break;
+		case 'i': c->inject = optarg; break;
+		case 't': c->timeout = atof(optarg); break;
+		case 'd': *dir = optarg; break;
 		case 'o':
 			for (char *p = optarg, *end; *p; p = *end ? end + 1 : end) {
 				long e = strtol(p, &end, 10);
@@ -669,16 +673,32 @@ int main(int argc, char **argv)
 					fprintf(stderr, "sigrun: --ok-exit: exit codes 0-255, comma-separated\n");
 					return 2;
 				}
-				c.ok_exit[e] = true;
+				c->ok_exit[e] = true;
 			}
 			break;
 		default: fprintf(stderr, "sigrun: unknown option (see the comment at the top)\n"); return 2;
 		}
 	}
-	if (optind >= argc || c.runs <= 0 || c.min_us < 0 || c.max_us < c.min_us) {
+	if (optind >= argc || c->runs <= 0 || c->min_us < 0 || c->max_us < c->min_us) {
 		fprintf(stderr, "sigrun: usage: sigrun [OPTIONS] -- CMD [ARGS...]\n");
 		return 2;
 	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cfg c = { .runs = 10, .max_us = 100000, .timeout = 30 };
+	struct totals t = { 0 };
+	unsigned long long seed = (unsigned long long)time(NULL) ^ (unsigned long long)getpid() << 16;
+	const char *dir = "/tmp";
+	char base[4096];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	parse_sigs("INT,TERM", &c);
+	c.ok_exit[0] = c.ok_exit[1] = c.ok_exit[77] = true;
+	if (parse_args(argc, argv, &c, &seed, &dir) != 0)
+		return 2;
 	c.cmd = argv + optind;
 	rng = seed ? seed : 1;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {

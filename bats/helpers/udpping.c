@@ -1,7 +1,7 @@
 /* udpping: what fake-criu "restores" for repro-udp-restore --criu.
  *
  *   udpping PID ADDR PORT
- * The repro's own client loop (udpcriu_client_loop) on a new socket connected to
+ * The repro's own client loop (udpclient_loop) on a new socket connected to
  * ADDR:PORT from the current network namespace, with PID's tokens: as the client
  * restored by a CRIU that skips the source bind would go on pinging. Ends after 60 s
  * or on SIGTERM. */
@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 
 #include "proc.h"
-#include "udpcriu.h"
+#include "udpclient.h"
 
 int main(int argc, char **argv)
 {
@@ -32,5 +32,5 @@ int main(int argc, char **argv)
 		perror("udpping");
 		return 2;
 	}
-	udpcriu_client_loop(fd, pid, 60);
+	udpclient_loop(fd, pid, 60);
 }

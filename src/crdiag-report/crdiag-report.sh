@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # crdiag-report: what a CRIU maintainer asks for first, in one Markdown file ready to
 # paste into an issue, and its JSON twin. It builds nothing: it runs what `make` built
-# (the programs next to it) and the bats suite of the tree they were built from.
+# or installed (the programs next to it) and, through crdiag-test, the user's suite (the
+# tests that describe this system), installed or in the tree they were built from.
 #
 # The JSON is written first and the Markdown is rendered from it, so the two cannot
 # disagree. Every step that runs something is bounded by a timeout, and SIGINT/SIGTERM
@@ -13,8 +14,6 @@ PROG=crdiag-report
 VERSION='@VERSION@'
 # Kernel config items a CRIU maintainer checks first.
 CONFIG_ITEMS=(CONFIG_CHECKPOINT_RESTORE CONFIG_MEM_SOFT_DIRTY CONFIG_USERFAULTFD)
-# --quick: the engine's tests (the kernel-facing pagemap behaviour), about 15 s.
-QUICK_TESTS=(engine.bats)
 LOG_LINES=${CRDIAG_REPORT_LOG_LINES:-200}
 
 usage() {
@@ -29,20 +28,24 @@ One Markdown file ready to paste into an issue (DIR/report.md) and its JSON twin
   -o, --output DIR        where to write (default ./crdiag-report; created)
   -p, --pid PID           add that process: over-cap VMAs (vmainspect) and its UDP
                           sockets bound to a source address (crdiag-sockets)
-  -q, --quick             run only the quick tests (${QUICK_TESTS[*]})
-  -t, --tests FILE        run these bats files instead of the whole suite (repeatable)
+  -q, --quick             run only the quickest of the user's tests (crdiag-test --quick)
+  -F, --full              run the whole suite (crdiag-test --all; in a clone: the
+                          development suite, minutes)
+  -t, --tests FILE        run these bats files instead (repeatable)
   -n, --no-tests          run no tests
   -T, --timeout S         limit for each reproducer and CRIU run (default 120)
       --tests-timeout S   limit for the whole test run (default 1800)
       --render FILE       only print the Markdown of FILE (a report.json) on stdout
+      --tap-json FILE     only print the tests JSON the report makes of FILE (bats TAP)
   -h, --help              this help
   -V, --version           version
 
 CRIU is \$CRIU if set, else criu on PATH (as bin/crdiag-criu finds it). The kernel
 config is the first of CRDIAG_REPORT_CONFIG (FILE[:FILE...], default
 /boot/config-\$(uname -r):/proc/config.gz) that exists; "unknown" when none does.
-Programs are found next to this script (CRDIAG_BIN overrides), the suite in the tree
-they were built in (CRDIAG_SRC overrides), test helpers in build/*/t (CRDIAG_TBIN).
+Programs are found next to this script (CRDIAG_BIN overrides); crdiag-test runs the
+tests: by default the user's suite (kernel facts, each reproducer's verdict, the CRIU
+tier with your CRIU), well under a minute; the report says how long it took.
 
 Exit status: 0 report written and no test failed, 1 report written but tests failed
 (or timed out), 2 error (no report).
@@ -58,7 +61,7 @@ die() {
 is_count() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -gt 0 ] 2>/dev/null; }
 
 # --- options ---------------------------------------------------------------------
-OUT=crdiag-report PID_ARG="" RENDER_FILE="" TIMEOUT=120 TESTS_TIMEOUT=1800 MODE=full TEST_ARGS=() MODES=()
+OUT=crdiag-report PID_ARG="" RENDER_FILE="" TAP_FILE="" TIMEOUT=120 TESTS_TIMEOUT=1800 MODE=user TEST_ARGS=() MODES=()
 ARGV=("$@")
 while [ $# -gt 0 ]; do
 	opt=$1 val=""
@@ -66,7 +69,7 @@ while [ $# -gt 0 ]; do
 	--*=*) val=${opt#*=} opt=${opt%%=*} ;;
 	esac
 	case $opt in
-	-o | --output | -p | --pid | -t | --tests | -T | --timeout | --tests-timeout | --render)
+	-o | --output | -p | --pid | -t | --tests | -T | --timeout | --tests-timeout | --render | --tap-json)
 		if [ -z "$val" ]; then
 			[ $# -ge 2 ] || { echo "$PROG: option '$opt' needs an argument" >&2; exit 2; }
 			val=$2
@@ -78,10 +81,12 @@ while [ $# -gt 0 ]; do
 	-p | --pid) PID_ARG=$val ;;
 	-t | --tests) TEST_ARGS+=("$val") MODES+=(chosen) MODE=chosen ;;
 	-q | --quick) MODES+=(quick) MODE=quick ;;
+	-F | --full) MODES+=(full) MODE=full ;;
 	-n | --no-tests) MODES+=(none) MODE=none ;;
 	-T | --timeout) TIMEOUT=$val ;;
 	--tests-timeout) TESTS_TIMEOUT=$val ;;
 	--render) RENDER_FILE=$val ;;
+	--tap-json) TAP_FILE=$val ;;
 	-h | --help) usage; exit 0 ;;
 	-V | --version) echo "$PROG $VERSION"; exit 0 ;;
 	-*) echo "$PROG: unknown option '$opt' (see --help)" >&2; exit 2 ;;
@@ -90,7 +95,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ "$(printf '%s\n' ${MODES[@]+"${MODES[@]}"} | sort -u | wc -l)" -gt 1 ]; then
-	echo "$PROG: --quick, --tests and --no-tests exclude each other" >&2
+	echo "$PROG: --quick, --full, --tests and --no-tests exclude each other" >&2
 	exit 2
 fi
 is_count "$TIMEOUT" || { echo "$PROG: --timeout: '$TIMEOUT' is not a number of seconds > 0" >&2; exit 2; }
@@ -184,7 +189,7 @@ fi
 SANITIZE=0
 case $BIN in */build/asan/bin) SANITIZE=1 ;; esac
 
-if [ -z "$RENDER_FILE" ]; then
+if [ -z "$RENDER_FILE$TAP_FILE" ]; then
 	mkdir -p "$OUT/logs" "$OUT/junit" 2>/dev/null || die "$OUT: cannot create the output directory"
 	OUT=$(cd "$OUT" && pwd)
 	[ -w "$OUT" ] || die "$OUT: not writable"
@@ -354,41 +359,23 @@ criu_tier_one() {
 # --- tests ----------------------------------------------------------------------------
 # tap_json TAPFILE: counts, failures with their output, skips with reasons. The JUnit
 # reporter turns bats timing on: results end in " # in N ms", which is not the name.
+# The parser: src/crdiag-report/tap.jq, put here by make (tested alone: --tap-json).
+read -r -d '' TAP_JQ <<'JQ'
+@include tap.jq
+JQ
 tap_json() {
-	jq -R -s '
-		split("\n") as $l
-		| ([$l[] | capture("^1\\.\\.(?<n>[0-9]+)$") | .n | tonumber] | first) as $plan
-		| [ $l | to_entries[] | .key as $i | .value
-		    | capture("^(?<ok>ok|not ok) (?<num>[0-9]+) (?<rest>.*)$")
-		    | .rest |= sub(" # in [0-9]+ ms$"; "")
-		    | . + {at: $i} ] as $r
-		| [ $r[] | . as $t
-		    | ($t.rest | capture("^(?<name>.*) # (?i:skip)(?: (?<why>.*))?$")) as $s
-		    | {number: ($t.num | tonumber), name: $s.name, reason: ($s.why // "")} ] as $skips
-		| [ range(0; $r | length) as $k | $r[$k] | select(.ok == "not ok")
-		    | {number: (.num | tonumber), name: .rest,
-		       output: ([$l[(.at + 1):($r[$k + 1].at // ($l | length))][]
-		                 | select(startswith("#")) | sub("^# ?"; "")] | join("\n"))} ] as $fails
-		| {
-			planned: $plan,
-			total: ($r | length),
-			passed: (([$r[] | select(.ok == "ok")] | length) - ($skips | length)),
-			failed: ($fails | length),
-			skipped: ($skips | length),
-			failures: $fails,
-			skips: $skips
-		}' "$1"
+	jq -R -s "$TAP_JQ" "$1"
 }
 
 tests_section() {
-	local files=() f rc start reason=""
+	local files=() f rc start reason="" cmd=(crdiag-test)
 	case $MODE in
 	none) reason="not run (--no-tests)" ;;
 	*)
-		if [ -z "$SRC" ]; then
-			reason="not run: no bats suite next to $BIN (run bin/crdiag-report in a clone)"
+		if [ ! -x "$BIN/crdiag-test" ]; then
+			reason="not run: $BIN/crdiag-test is not installed"
 		elif ! command -v bats >/dev/null; then
-			reason="not run: bats is not installed (make deps)"
+			reason="not run: bats is not installed (make deps, or apt-get install bats bats-assert bats-support bats-file)"
 		fi ;;
 	esac
 	if [ -n "$reason" ]; then
@@ -396,30 +383,34 @@ tests_section() {
 		return 0
 	fi
 	case $MODE in
-	full) files=("$SRC/bats") ;;
-	quick) for f in "${QUICK_TESTS[@]}"; do files+=("$SRC/bats/$f"); done ;;
-	chosen) files=("${RESOLVED_TESTS[@]}") ;;
+	quick) cmd+=(--quick) ;;
+	full) cmd+=(--all) ;;
+	chosen) files=("${RESOLVED_TESTS[@]}") cmd+=("${RESOLVED_TESTS[@]}") ;;
 	esac
+	# crdiag-test finds the suite itself (an install's or the clone's), or CRDIAG_TESTS.
+	local envs=(CRDIAG_BIN="$BIN" CRDIAG_SANITIZE="$SANITIZE")
+	[ -n "$TBIN" ] && envs+=(CRDIAG_TBIN="$TBIN")
+	[ -n "${CRDIAG_SRC:-}" ] && envs+=(CRDIAG_TESTS="$CRDIAG_SRC/bats")
 	start=$(now)
-	CRDIAG_BIN=$BIN CRDIAG_TBIN=$TBIN CRDIAG_SANITIZE=$SANITIZE \
-		run_bounded "$TESTS_TIMEOUT" "$OUT/tests.tap" "$OUT/logs/bats.log" \
-		bats --tap --print-output-on-failure --report-formatter junit --output "$OUT/junit" \
-		"${files[@]}"
+	run_bounded "$TESTS_TIMEOUT" "$OUT/tests.tap" "$OUT/logs/bats.log" \
+		env "${envs[@]}" "$BIN/${cmd[0]}" --junit "$OUT/junit" "${cmd[@]:1}"
 	rc=$?
-	local shown=()
-	for f in "${files[@]}"; do
+	local shown=() listed='[]'
+	for f in ${files[@]+"${files[@]}"}; do
 		[ -d "$f" ] && f=${f%/}/
 		shown+=("${f#"$SRC"/}")
 	done
+	[ ${#shown[@]} -gt 0 ] && listed=$(printf '%s\n' "${shown[@]}" | jq -R . | jq -s -c .)
 	jq -n --arg rc "$rc" --arg seconds "$(since "$start")" --arg mode "$MODE" \
+		--arg command "$(printf '%q ' crdiag test "${cmd[@]:1}" | sed 's/ $//')" \
 		--argjson counts "$(tap_json "$OUT/tests.tap")" \
-		--argjson files "$(printf '%s\n' "${shown[@]}" | jq -R . | jq -s .)" \
+		--argjson files "$listed" \
 		--argjson tap "$(log_json "$OUT/tests.tap")" \
 		--argjson stderr "$(log_json "$OUT/logs/bats.log")" \
 		--arg junit "$([ -s "$OUT/junit/report.xml" ] && echo junit/report.xml)" \
 		--argjson limit "$TESTS_TIMEOUT" '
 		($rc | tonumber) as $rc
-		| {ran: true, mode: $mode, files: $files, exit_code: $rc,
+		| {ran: true, mode: $mode, command: $command, files: $files, exit_code: $rc,
 		   timed_out: ($rc == 124 or $rc == 137), seconds: ($seconds | tonumber),
 		   timeout: $limit, tap: "tests.tap", junit: (if $junit == "" then null else $junit end)}
 		  + $counts + {log: $tap, stderr: $stderr}'
@@ -463,142 +454,15 @@ process_section() {
 # (termsafe.jq): escaped for a terminal and for Markdown.
 read -r -d '' RENDER <<'JQ'
 @include termsafe.jq
-def row(c): "| " + (c | map(cell) | join(" | ")) + " |";
-def secs: if . == null then null else . * 100 | round / 100 end;
-def lines($n): if $n == 1 then "1 line" else "\($n) lines" end;
-def hex: if . == null then null else
-	[recurse(if . >= 16 then (. / 16 | floor) else empty end) % 16]
-	| reverse | map("0123456789abcdef"[.:.+1]) | "0x" + join("") end;
-def yesno: if . == true then "yes" elif . == false then "no" else "unknown" end;
-def details($title; $l):
-	if $l == null then empty else
-	"<details><summary>" + ($title | ts | @html) + " (" + ($l.file | ts | @html) + ", "
-	+ (if $l.shown < $l.lines then "last \($l.shown) of \(lines($l.lines))" else lines($l.lines) end)
-	+ ")</summary>\n\n" + fence($l.text) + "\n\n</details>\n" end;
-def size: if . == null then "-" else
-	[., 0] | until(.[0] < 1024 or .[1] == 5; [.[0] / 1024, .[1] + 1])
-	| if .[1] == 0 then "\(.[0]) B" else
-	  "\(.[0] * 100 | round / 100) \(["B", "KiB", "MiB", "GiB", "TiB", "PiB"][.[1]])" end end;
-def endpoint: if . == null then "-" elif (.address | test(":")) then "[\(.address)]:\(.port)"
-	else "\(.address):\(.port)" end;
-
-. as $r
-| $r.facts as $f
-| $r.criu as $c
-| [
-"# crdiag report",
-"",
-"Written by \("crdiag-report " + $r.report.version | code) on \($r.report.generated | md) in \($r.report.seconds) s: \($r.report.command | code).",
-"",
-"## Summary",
-"",
-"- Reproducers: " + ([$r.repros[] | "\(.name | md) **\(.verdict | md)**"] | join(", ")),
-"- CRIU: " + (if $c.status == "not found" then "not found (\($c.reason | md))"
-	elif $c.status == "usable" then "\($c.version // "version unknown" | md) at \($c.path | code), usable"
-	elif $c.status == "unusable" then "\($c.version // "version unknown" | md) at \($c.path | code), unusable: \($c.reason | md)"
-	else "error: \($c.reason | md)" end),
-"- Tests: " + (if $r.tests.ran then "\($r.tests.passed) passed, \($r.tests.failed) failed, \($r.tests.skipped) skipped"
-	+ (if $r.tests.timed_out then " (timed out after \($r.tests.timeout) s)" else "" end)
-	else $r.tests.reason | md end),
-"",
-"## Facts",
-"",
-"| fact | value |",
-"|---|---|",
-row(["kernel release", $f.kernel_release]),
-row(["kernel version", $f.kernel_version]),
-row(["architecture", $f.architecture]),
-row(["page size", $f.page_size]),
-row(["distribution", $f.os]),
-row(["kernel config", $f.kernel_config.source // "unknown (none of \($f.kernel_config.searched | join(", ")))"]),
-($f.kernel_config | to_entries[] | select(.key | startswith("CONFIG_")) | row([.key, .value])),
-row(["PAGEMAP_SCAN", if $f.pagemap_scan == null then "unknown: \($f.pagemap_probe_error)"
-	elif $f.pagemap_scan then "supported (categories \($f.pagemap_scan_categories))"
-	else "not supported" end]),
-row(["MAX_RW_COUNT", if $f.max_rw_count then "\($f.max_rw_count | hex) (\($f.max_rw_count) bytes per read)" else null end]),
-row(["vm.max_map_count", $f.vm_max_map_count]),
-row(["vm.overcommit_memory", $f.vm_overcommit_memory]),
-row(["uid", $f.uid]),
-row(["crdiag", $f.crdiag_version + (if $f.crdiag_commit then " (\($f.crdiag_commit))" else "" end)]),
-"",
-"## CRIU",
-"",
-"| criu | value |",
-"|---|---|",
-row(["status", $c.status]),
-row(["path", $c.path]),
-row(["version", $c.version]),
-row(["criu check", if $c.check_status == null then "not run" elif $c.check_status == 0 then "passed"
-	else "failed (exit \($c.check_status))" end]),
-row(["reason", $c.reason]),
-"",
-(if $c.status == "not found" then "`criu --version` and `criu check`: not run, CRIU not found.\n" else empty end),
-details("criu --version"; $c.version_output),
-details("criu check"; $c.check_output),
-"## Reproducers",
-"",
-"| reproducer | verdict | exit | seconds | reason |",
-"|---|---|---|---|---|",
-($r.repros[] | row([.command, .verdict, .exit_code, .seconds, .reason])),
-"",
-"## CRIU tier",
-"",
-"| run | verdict | exit | seconds | reason |",
-"|---|---|---|---|---|",
-($r.criu_tier[] | row([.command, .verdict, .exit_code, .seconds, .reason])),
-"",
-(if ([$r.criu_tier[].runs[]] | length) == 0 then "No CRIU run was made (each says why above)."
- else "| reproducer | CRIU run | exit | seconds | class | decisive line |\n|---|---|---|---|---|---|\n"
-	+ ([$r.criu_tier[] | .command as $n | .runs[]
-		| row([$n, .step, .exit_code, (.seconds | secs), .class, .line])] | join("\n")) end),
-"",
-"## Tests",
-"",
-(if $r.tests.ran | not then $r.tests.reason | md else
-	"\("bats " + ($r.tests.files | join(" ")) | code): \($r.tests.total) of \($r.tests.planned // "?") tests ran in \($r.tests.seconds) s: "
-	+ "**\($r.tests.passed) passed, \($r.tests.failed) failed, \($r.tests.skipped) skipped**"
-	+ (if $r.tests.timed_out then ", timed out after \($r.tests.timeout) s" else "" end)
-	+ ". TAP: \($r.tests.tap | code), JUnit: \($r.tests.junit // "none" | code).\n"
-	+ (if $r.tests.failed > 0 then "\nFailed:\n\n" + ([$r.tests.failures[]
-		| "- \(.number) \(.name | md)" + (if .output != "" then "\n\n" + ("  " + fence(.output) | gsub("\n"; "\n  ")) else "" end)]
-		| join("\n")) + "\n" else "" end)
-	+ (if $r.tests.skipped > 0 then "\nSkipped:\n\n" + ([$r.tests.skips[]
-		| "- \(.number) \(.name | md): \(if .reason == "" then "(no reason given)" else .reason | md end)"] | join("\n")) + "\n" else "" end)
-	end),
-"",
-"## Process",
-"",
-(if $r.process == null then "No process given (`--pid PID` adds one)." else
-	($r.process as $p |
-	"PID \($p.pid) (\($p.comm // "?" | md))\n\n"
-	+ (if $p.vmas then
-		"VMAs: \($p.vmas.count), virtual \($p.vmas.virtual | size), resident \($p.vmas.resident | size), "
-		+ "pagemap \($p.vmas.pagemap_bytes | size) in \($p.vmas.reads) reads; "
-		+ "**\($p.vmas.over_cap | length) over the read cap** (\($p.vmas.max_rw_count | hex) bytes per read)\n"
-		+ (if ($p.vmas.over_cap | length) > 0 then
-			"\n| VMA | size | perms | kind | pagemap bytes | reads | name |\n|---|---|---|---|---|---|---|\n"
-			+ ([$p.vmas.over_cap[] | row(["\(.start)-\(.["end"])", (.size | size), .perms, .kind,
-				"\(.pagemap_bytes | hex) (\(.pagemap_bytes | size))", .reads, .name])] | join("\n")) + "\n" else "" end)
-	  else "VMAs: not read: \($p.vmas_error | md)\n" end)
-	+ "\n"
-	+ (if $p.sockets then
-		"Sockets: \($p.sockets.inet) inet (\($p.sockets.udp | length) UDP, \($p.sockets.tcp) TCP), \($p.sockets.other) other; "
-		+ "**\($p.sockets.udp_bound_source) UDP bound to a source address**\n"
-		+ (if ($p.sockets.udp | length) > 0 then
-			"\n| fd | family | local | peer | state | bound source |\n|---|---|---|---|---|---|\n"
-			+ ([$p.sockets.udp[] | row([.fd, .family, (.local | endpoint), (.peer | endpoint),
-				.state, (.bound_source | yesno)])] | join("\n")) + "\n" else "" end)
-	  else "Sockets: not read: \($p.sockets_error | md)\n" end))
-	end),
-"",
-"## Logs",
-"",
-($r.repros[] | details(.command; .log)),
-($r.criu_tier[] | details(.command + " (JSON)"; .log), (if .stderr.lines > 0 then details(.command + " (stderr)"; .stderr) else empty end)),
-(if $r.tests.ran then details("bats (TAP)"; $r.tests.log),
-	(if $r.tests.stderr.lines > 0 then details("bats (stderr)"; $r.tests.stderr) else empty end) else empty end)
-] | join("\n")
+@include render.jq
 JQ
+
+# --tap-json FILE: the parser alone on a TAP file (its test needs no report run).
+if [ -n "$TAP_FILE" ]; then
+	[ -r "$TAP_FILE" ] && [ -f "$TAP_FILE" ] || die "--tap-json: $TAP_FILE: not a readable file"
+	jq -R -s "$TAP_JQ" "$TAP_FILE" || die "--tap-json: $TAP_FILE: not a TAP file"
+	exit 0
+fi
 
 # --render FILE: the Markdown of a report already written (e.g. after editing its JSON).
 if [ -n "$RENDER_FILE" ]; then
@@ -665,7 +529,7 @@ jq -r "$RENDER" "$OUT/report.json.tmp" >"$OUT/report.md.tmp" || die "writing $OU
 mv "$OUT/report.json.tmp" "$OUT/report.json"
 mv "$OUT/report.md.tmp" "$OUT/report.md"
 
-echo "$PROG: wrote $OUT/report.md and $OUT/report.json" >&2
+echo "$PROG: wrote $OUT/report.md and $OUT/report.json in $(jq -r .report.seconds "$OUT/report.json") s" >&2
 # bats exits non-zero on a failed test, and when it could not run them all.
 if [ "$(jq -r '.tests.ran and .tests.exit_code != 0' "$OUT/report.json")" = true ]; then
 	echo "$PROG: the test run did not pass: see the Tests section" >&2

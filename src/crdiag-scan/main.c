@@ -16,6 +16,7 @@
 #include "pmjson.h"
 #include "proc.h"
 #include "units.h"
+#include "vmajson.h"
 #include "scan_elf.h"
 #include "termsafe.h"
 
@@ -115,44 +116,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
 }
 
 static void json_vma(struct json *j, const struct vma_list *l, size_t i,
-		     const struct pm_counts *c, const struct pm_stats *st, long ps,
-		     const struct elf_snap *es)
+		     const struct pm_counts *c, const struct pm_single *sg,
+		     const struct pm_stats *st, long ps, const struct elf_snap *es)
 {
 	const struct vma *v = &l->v[i];
 	struct cost cost;
 
 	cost_vma(v, ps, &cost);
 	json_obj_begin(j);
-	json_khex(j, "start", v->start);
-	json_khex(j, "end", v->end);
-	json_ku64(j, "size", vma_size(v));
-	json_kstr(j, "perms", v->perms);
-	json_khex(j, "offset", v->offset);
-	char dev[32];
-	snprintf(dev, sizeof(dev), "%02x:%02x", v->dev_major, v->dev_minor);
-	json_kstr(j, "dev", dev);
-	json_ku64(j, "inode", v->inode);
-	json_kstr(j, "name", v->name);
-	json_kbool(j, "deleted", v->deleted);
-	json_kstr(j, "kind", vma_kind_name(v->kind));
-	json_ku64(j, "pagemap_bytes", cost.pagemap_bytes);
-	json_ku64(j, "reads", cost.reads);
-	json_kbool(j, "over_cap", cost.over_cap);
-	if (c) {
-		json_kbool(j, "skipped", c->skipped);
-		json_ku64(j, "present", c->present);
-		json_ku64(j, "swapped", c->swapped);
-		json_ku64(j, "file", c->file);
-		if (st->known & PM_HAS_HUGE)
-			json_ku64(j, "huge", c->huge);
-		if (st->known & PM_HAS_PFNZERO)
-			json_ku64(j, "pfnzero", c->pfnzero);
-		json_ku64(j, "soft_dirty", c->soft_dirty);
-		if (st->backend == PM_SINGLE) {
-			json_ku64(j, "asked", c->asked);
-			json_ku64(j, "got", c->got);
-			json_kstr(j, "read_errno", c->read_errno ? strerrorname_np(c->read_errno) : NULL);
-		}
+	vma_json_members(j, v, &cost, c, st->known, (uint64_t)ps);
+	/* the single backend's pread, on top of the one VMA form */
+	if (sg) {
+		json_ku64(j, "asked", sg->asked);
+		json_ku64(j, "got", sg->got);
+		json_kstr(j, "read_errno", sg->read_errno ? strerrorname_np(sg->read_errno) : NULL);
 	}
 	if (es)
 		elf_json_vma(j, es, i);
@@ -161,40 +138,34 @@ static void json_vma(struct json *j, const struct vma_list *l, size_t i,
 
 static int json_report(const struct opts *o, const struct pm_kernel *k,
 			const struct vma_list *l, const struct pm_counts *c,
-			const struct pm_stats *st, const struct elf_snap *es)
+			const struct pm_single *sg, const struct pm_stats *st,
+			const struct elf_snap *es)
 {
 	struct cost_totals t;
 	struct json j;
 
-	cost_totals(l, c, k->page_size, &t);
+	cost_totals(l, c, NULL, k->page_size, &t);
 	json_init(&j, stdout, true);
 	json_obj_begin(&j);
-	if (!o->maps_file)
+	if (!o->maps_file) {
+		char comm[64] = "";
+		proc_comm(o->pid, comm, sizeof(comm)); /* "" when unreadable, as vmainspect */
 		json_ki64(&j, "pid", o->pid);
-	else
+		json_kstr(&j, "comm", comm);
+	} else
 		json_kstr(&j, "maps_file", o->maps_file);
 	pm_json_kernel(&j, k);
 	if (c) {
-		json_kstr(&j, "backend", pm_backend_name(st->backend));
-		json_ku64(&j, "calls", st->calls);
-		json_ku64(&j, "regions", st->regions);
-		json_ku64(&j, "bytes_read", st->bytes);
-		json_kdouble(&j, "seconds", st->seconds);
+		pm_json_stats(&j, st);
 	}
 	json_key(&j, "totals");
 	json_obj_begin(&j);
-	json_ku64(&j, "vmas", t.vmas);
-	json_ku64(&j, "virt", t.virt);
-	json_ku64(&j, "resident", t.resident);
-	json_ku64(&j, "swapped", t.swapped);
-	json_ku64(&j, "pagemap_bytes", t.pagemap_bytes);
-	json_ku64(&j, "reads", t.reads);
-	json_ku64(&j, "over_cap", t.over_cap);
+	vma_json_totals(&j, &t);
 	json_obj_end(&j);
 	json_key(&j, "vmas");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < l->n; i++)
-		json_vma(&j, l, i, c ? &c[i] : NULL, st, k->page_size, es);
+		json_vma(&j, l, i, c ? &c[i] : NULL, sg ? &sg[i] : NULL, st, k->page_size, es);
 	json_arr_end(&j);
 	if (es)
 		elf_json_report(&j, es);
@@ -209,7 +180,7 @@ static void text_report(const struct pm_kernel *k, const struct vma_list *l,
 	struct cost_totals t;
 	char h1[32], h2[32], h3[32], note[512];
 
-	cost_totals(l, c, k->page_size, &t);
+	cost_totals(l, c, NULL, k->page_size, &t);
 	if (c)
 		printf("backend %s: %" PRIu64 " calls, %.3f s\n", pm_backend_name(st->backend),
 		       st->calls, st->seconds);
@@ -296,6 +267,7 @@ int main(int argc, char **argv)
 	struct opts o = { .backend = PM_AUTO };
 	struct vma_list l = { 0 };
 	struct pm_counts *c = NULL;
+	struct pm_single *sg = NULL; /* the single backend's preads, one per VMA */
 	struct pm_stats st = { 0 };
 	struct pm_kernel k;
 	struct elf_snap es = { 0 };
@@ -318,7 +290,11 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		c = calloc(l.n, sizeof(*c));
-		if (!c || pm_scan(o.pid, &l, o.backend, &k, c, &st) < 0) {
+		if (c && o.backend == PM_SINGLE && !(sg = calloc(l.n, sizeof(*sg))))
+			errno = ENOMEM;
+		if (!c || (o.backend == PM_SINGLE && !sg) ||
+		    (sg ? pm_scan_single(o.pid, &l, &k, c, sg, &st)
+			: pm_scan(o.pid, &l, o.backend, &k, c, &st)) < 0) {
 			fprintf(stderr, "%s: PID %d: %s backend: %s\n", prog, (int)o.pid,
 				pm_backend_name(o.backend == PM_AUTO ? st.backend : o.backend),
 				errno == ESRCH ? "the process exited" : strerror(errno));
@@ -331,7 +307,7 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	if (o.json)
-		ret = json_report(&o, &k, &l, c, &st, o.elf ? &es : NULL);
+		ret = json_report(&o, &k, &l, c, sg, &st, o.elf ? &es : NULL);
 	else
 		text_report(&k, &l, c, &st, o.elf ? &es : NULL);
 	if (ret < 0 || fflush(stdout) != 0 || ferror(stdout)) {
@@ -343,6 +319,7 @@ out:
 	if (o.elf)
 		elf_snap_free(&es);
 	free(c);
+	free(sg);
 	vma_list_free(&l);
 	return status;
 }

@@ -14,6 +14,7 @@
 #include "json.h"
 #include "proc.h"
 #include "procsock.h"
+#include "sockaddr.h"
 #include "sockdiag.h"
 #include "termsafe.h"
 
@@ -92,44 +93,15 @@ static const char *proto_name(int protocol)
 	return protocol == IPPROTO_UDP ? "udp" : "tcp";
 }
 
-static bool is_wildcard(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr == htonl(INADDR_ANY);
-	return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
-}
-
-static unsigned port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-}
-
-static const char *addr_text(const struct sockaddr_storage *ss, char *buf, size_t size)
-{
-	const void *a = ss->ss_family == AF_INET
-				? (const void *)&((const struct sockaddr_in *)ss)->sin_addr
-				: (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
-
-	return inet_ntop(ss->ss_family, a, buf, (socklen_t)size) ? buf : "?";
-}
-
 /* "192.0.2.2:4000", "[2001:db8::2]:4000"; "-" for the zero address and port (no peer). */
 static const char *endpoint(const struct sockaddr_storage *ss, char *buf, size_t size)
 {
-	char a[INET6_ADDRSTRLEN];
-
-	if (is_wildcard(ss) && port_of(ss) == 0)
-		return "-";
-	addr_text(ss, a, sizeof(a));
-	snprintf(buf, size, ss->ss_family == AF_INET ? "%s:%u" : "[%s]:%u", a, port_of(ss));
-	return buf;
+	return sa_is_unset(ss) ? "-" : sa_endpoint_text(ss, buf, size);
 }
 
 static bool has_peer(const struct sockdiag_sock *s)
 {
-	return !(is_wildcard(&s->peer) && port_of(&s->peer) == 0);
+	return !sa_is_unset(&s->peer);
 }
 
 /* UDP: connected or not (sock_diag reports TCP_ESTABLISHED for a connected one);
@@ -139,22 +111,6 @@ static const char *state_text(const struct sockdiag_sock *s)
 	if (s->protocol == IPPROTO_UDP)
 		return s->state == 1 ? "connected" : "unconnected";
 	return sockdiag_state_name(s->state);
-}
-
-static void json_endpoint(struct json *j, const char *key, const struct sockaddr_storage *ss,
-			  bool present)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	json_key(j, key);
-	if (!present) {
-		json_null(j);
-		return;
-	}
-	json_obj_begin(j);
-	json_kstr(j, "address", addr_text(ss, a, sizeof(a)));
-	json_ku64(j, "port", port_of(ss));
-	json_obj_end(j);
 }
 
 static int print_json(const struct opts *o, const char *comm, const struct procsock_list *fds,
@@ -178,8 +134,8 @@ static int print_json(const struct opts *o, const char *comm, const struct procs
 		json_ku64(&j, "inode", s->inode);
 		json_kstr(&j, "protocol", proto_name(s->protocol));
 		json_kstr(&j, "family", family_name(s->family));
-		json_endpoint(&j, "local", &s->local, true);
-		json_endpoint(&j, "peer", &s->peer, has_peer(s));
+		sa_json(&j, "local", &s->local, true);
+		sa_json(&j, "peer", &s->peer, has_peer(s));
 		json_kstr(&j, "state", state_text(s));
 		json_kbool(&j, "bound_source", rows[i].bound_source);
 		json_key(&j, "freebind");
@@ -303,7 +259,7 @@ int main(int argc, char **argv)
 		if (!s) /* unix, netlink, packet..., or an inet socket of another namespace */
 			continue;
 		rows[n] = (struct row){ .fd = fds.v[i].fd, .s = s };
-		if (s->protocol == IPPROTO_UDP && !is_wildcard(&s->local)) {
+		if (s->protocol == IPPROTO_UDP && !sa_is_any(&s->local)) {
 			rows[n].bound_source = true;
 			bound++;
 		}

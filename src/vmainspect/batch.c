@@ -8,13 +8,14 @@
 #include "fmt.h"
 #include "json.h"
 #include "pmjson.h"
+#include "vmajson.h"
 
 static int put_line(FILE *f, struct strbuf *b)
 {
-	int r = fprintf(f, "%s\n", b->s ? b->s : "");
+	int r = (b->len && fwrite(b->s, 1, b->len, f) != b->len) || putc('\n', f) == EOF;
 
 	sb_reset(b);
-	return r < 0 ? -1 : 0;
+	return r ? -1 : 0;
 }
 
 int batch_table(FILE *f, const struct snapshot *s, const struct order_spec *spec,
@@ -41,39 +42,9 @@ int batch_table(FILE *f, const struct snapshot *s, const struct order_spec *spec
 
 static void json_vma(struct json *j, const struct snapshot *s, size_t i)
 {
-	const struct vma *v = &s->vmas.v[i];
-	const struct pm_counts *c = &s->counts[i];
-	const struct cost *k = &s->cost[i];
-	uint64_t ps = (uint64_t)s->kernel.page_size;
-	unsigned known = s->stats.known;
-	char dev[32];
-
 	json_obj_begin(j);
-	json_khex(j, "start", v->start);
-	json_khex(j, "end", v->end);
-	json_ku64(j, "size", vma_size(v));
-	json_kstr(j, "perms", v->perms);
-	json_khex(j, "offset", v->offset);
-	snprintf(dev, sizeof(dev), "%02x:%02x", v->dev_major, v->dev_minor);
-	json_kstr(j, "dev", dev);
-	json_ku64(j, "inode", v->inode);
-	json_kstr(j, "name", v->name);
-	json_kbool(j, "deleted", v->deleted);
-	json_kstr(j, "kind", vma_kind_name(v->kind));
-	json_kbool(j, "skipped", c->skipped);
-	json_ku64(j, "pages", k->pages);
-	json_ku64(j, "present", c->present);
-	json_ku64(j, "resident", c->present * ps);
-	json_ku64(j, "swapped", c->swapped);
-	json_ku64(j, "file", c->file);
-	if (known & PM_HAS_HUGE)
-		json_ku64(j, "huge", c->huge);
-	if (known & PM_HAS_PFNZERO)
-		json_ku64(j, "pfnzero", c->pfnzero);
-	json_ku64(j, "soft_dirty", c->soft_dirty);
-	json_ku64(j, "pagemap_bytes", k->pagemap_bytes);
-	json_ku64(j, "reads", k->reads);
-	json_kbool(j, "over_cap", k->over_cap);
+	vma_json_members(j, &s->vmas.v[i], &s->cost[i], &s->counts[i], s->stats.known,
+			 (uint64_t)s->kernel.page_size);
 	elfview_json_vma(j, s, i);
 	json_obj_end(j);
 }
@@ -90,22 +61,14 @@ int batch_json(FILE *f, const struct snapshot *s, const struct order_spec *spec,
 	json_kstr(&j, "comm", s->comm);
 	json_ki64(&j, "time", (int64_t)s->when);
 	pm_json_kernel(&j, &s->kernel);
-	json_kstr(&j, "backend", pm_backend_name(s->stats.backend));
-	json_ku64(&j, "calls", s->stats.calls);
-	json_kdouble(&j, "scan_seconds", s->stats.seconds);
+	pm_json_stats(&j, &s->stats);
 	json_kdouble(&j, "maps_seconds", s->maps_seconds);
 	json_kstr(&j, "sort", sort_key_name(spec->key));
 	json_kbool(&j, "reverse", spec->reverse);
 	json_kstr(&j, "filter", spec->filter && *spec->filter ? spec->filter : NULL);
 	json_key(&j, "totals");
 	json_obj_begin(&j);
-	json_ku64(&j, "vmas", t->vmas);
-	json_ku64(&j, "virt", t->virt);
-	json_ku64(&j, "resident", t->resident);
-	json_ku64(&j, "swapped", t->swapped);
-	json_ku64(&j, "pagemap_bytes", t->pagemap_bytes);
-	json_ku64(&j, "reads", t->reads);
-	json_ku64(&j, "over_cap", t->over_cap);
+	vma_json_totals(&j, t);
 	json_key(&j, "largest");
 	if (t->largest >= 0) {
 		const struct vma *v = &s->vmas.v[t->largest];

@@ -1,4 +1,4 @@
-/* elfview: elfinfo in the inspector. */
+/* elfview: the ELF part of a snapshot in the detail view and in --json. */
 #include "elfview.h"
 
 #include <errno.h>
@@ -8,69 +8,8 @@
 
 #include "elfinfo.h"
 #include "elfjson.h"
+#include "elfmodel.h"
 #include "termsafe.h"
-
-struct elfview {
-	struct vma_list vmas;    /* header copy; the array belongs to the snapshot */
-	struct elf_snap es;
-	char files_error[256];   /* elf_snap_files or elf_snap_modules failed: why */
-	char stacks_error[256];  /* elf_snap_stacks failed: why */
-	int stacks_errno;
-};
-
-static unsigned config;
-
-void elfview_configure(unsigned flags)
-{
-	config = flags;
-}
-
-int elfview_take(struct snapshot *s)
-{
-	struct elfview *ev;
-
-	s->elf = NULL;
-	if (!(config & ELFVIEW_FILES) || s->vmas.n == 0)
-		return 0;
-	ev = calloc(1, sizeof(*ev));
-	if (!ev)
-		return -1;
-	ev->vmas = s->vmas;
-	elf_snap_init(&ev->es, s->pid, &ev->vmas);
-	if (elf_snap_files(&ev->es) < 0 || elf_snap_modules(&ev->es) < 0) {
-		if (errno == ENOMEM)
-			goto nomem;
-		snprintf(ev->files_error, sizeof(ev->files_error), "%s", elf_snap_error(&ev->es));
-	}
-	if ((config & ELFVIEW_STACKS) && elf_snap_stacks(&ev->es, ELFVIEW_FRAMES) < 0) {
-		if (errno == ENOMEM)
-			goto nomem;
-		ev->stacks_errno = errno;
-		snprintf(ev->stacks_error, sizeof(ev->stacks_error), "%s", elf_snap_error(&ev->es));
-	}
-	s->elf = ev;
-	return 0;
-nomem:
-	elfview_free(ev);
-	errno = ENOMEM;
-	return -1;
-}
-
-void elfview_free(struct elfview *ev)
-{
-	if (!ev)
-		return;
-	elf_snap_free(&ev->es);
-	free(ev);
-}
-
-const char *elfview_stacks_error(const struct snapshot *s, int *err)
-{
-	if (!s->elf || !s->elf->stacks_error[0])
-		return NULL;
-	*err = s->elf->stacks_errno;
-	return s->elf->stacks_error;
-}
 
 static const struct elf_module *module_of(const struct elf_snap *es, uint64_t a)
 {
@@ -135,7 +74,7 @@ static int thread_lines(struct strbuf *b, const struct elf_thread *t)
 		r |= sb_printf(b, "  %s\n", f->module ? ts_str(f->module, esc, sizeof(esc)) : "(no module)");
 	}
 	if (t->truncated)
-		r |= sb_printf(b, "  ... (first %d frames shown)\n", ELFVIEW_FRAMES);
+		r |= sb_printf(b, "  ... (first %d frames shown)\n", ELFMODEL_FRAMES);
 	if (t->error)
 		r |= sb_printf(b, "  (%s)\n", ts_str(t->error, esc, sizeof(esc)));
 	return r;

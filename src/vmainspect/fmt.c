@@ -46,6 +46,58 @@ int sb_printf(struct strbuf *b, const char *fmt, ...)
 	}
 }
 
+/* Room for n more bytes and the NUL. */
+static int sb_room(struct strbuf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 256;
+	char *p;
+
+	if (b->len + n < b->cap)
+		return 0;
+	while (cap <= b->len + n)
+		cap *= 2;
+	if (!(p = realloc(b->s, cap)))
+		return -1;
+	b->s = p;
+	b->cap = cap;
+	return 0;
+}
+
+/* s (n bytes) padded with blanks to width (left-aligned when left), then sep if not
+ * NUL: what "%-*s " and "%*s " printed, without printf (a row has ten cells). */
+static int sb_cell(struct strbuf *b, const char *s, size_t n, unsigned width, bool left, char sep)
+{
+	size_t pad = n < width ? width - n : 0;
+	char *d;
+
+	if (sb_room(b, n + pad + 1) < 0)
+		return -1;
+	d = b->s + b->len;
+	if (!left)
+		memset(d, ' ', pad), d += pad;
+	memcpy(d, s, n), d += n;
+	if (left)
+		memset(d, ' ', pad), d += pad;
+	if (sep)
+		*d++ = sep;
+	*d = '\0';
+	b->len = (size_t)(d - b->s);
+	return 0;
+}
+
+/* v in lower-case hex (base 16) or decimal (base 10) into the end of t[24]; returns
+ * where the digits start. */
+static char *digits(char t[24], uint64_t v, unsigned base)
+{
+	static const char d[] = "0123456789abcdef";
+	char *p = t + 24;
+
+	do
+		*--p = d[v % base];
+	while (v /= base);
+	return p;
+}
+
 void sb_reset(struct strbuf *b)
 {
 	b->len = 0;
@@ -59,18 +111,29 @@ void sb_free(struct strbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* "1.02T", "512" (bytes have no letter); len: its length. */
+static size_t size_short(uint64_t bytes, char t[32])
+{
+	unsigned u;
+	size_t n = units_human_parts(bytes, t, &u);
+
+	if (u) {
+		t[n++] = "KMGTPE"[u - 1];
+		t[n] = '\0';
+	}
+	return n;
+}
+
 const char *fmt_size_short(uint64_t bytes, char *buf, size_t size)
 {
-	char h[32], *sp;
+	char t[32];
+	size_t n = size_short(bytes, t);
 
-	units_human(bytes, h, sizeof(h));
-	sp = strchr(h, ' ');
-	if (sp) {
-		/* "1.02 TiB" -> "1.02T", "512 B" -> "512" */
-		sp[0] = sp[1] == 'B' ? '\0' : sp[1];
-		sp[sp[1] == 'B' ? 0 : 1] = '\0';
+	if (size) {
+		n = n < size - 1 ? n : size - 1;
+		memcpy(buf, t, n);
+		buf[n] = '\0';
 	}
-	snprintf(buf, size, "%s", h);
 	return buf;
 }
 
@@ -266,57 +329,76 @@ int fmt_clip(const char *s, size_t n, unsigned cols, struct strbuf *b)
 	return err;
 }
 
+/* A size column: "%*s " of fmt_size_short, or of "-" for a skipped VMA. */
+static int size_cell(struct strbuf *b, uint64_t bytes, bool skipped, unsigned width)
+{
+	char t[32];
+
+	if (skipped)
+		return sb_cell(b, "-", 1, width, false, ' ');
+	return sb_cell(b, t, size_short(bytes, t), width, false, ' ');
+}
+
+static int range_cell(struct strbuf *b, const struct vma *v, const struct fmt_layout *l)
+{
+	char t[24], *p = digits(t, v->start, 16);
+
+	if (sb_cell(b, p, (size_t)(t + 24 - p), l->hexdigits, false, l->range_end ? '-' : ' ') < 0)
+		return -1;
+	if (!l->range_end)
+		return 0;
+	p = digits(t, v->end, 16);
+	return sb_cell(b, p, (size_t)(t + 24 - p), l->hexdigits, true, ' ');
+}
+
+static int bar_cell(struct strbuf *b, const struct snapshot *s, size_t i, unsigned width)
+{
+	unsigned res, virt, x;
+
+	fmt_bar(s, i, width, &res, &virt);
+	if (sb_room(b, width + 1) < 0)
+		return -1;
+	for (x = 0; x < width; x++)
+		b->s[b->len++] = x < res ? '#' : x < virt ? '-' : ' ';
+	b->s[b->len++] = ' ';
+	b->s[b->len] = '\0';
+	return 0;
+}
+
 int fmt_row(const struct snapshot *s, size_t i, const struct fmt_layout *l, struct strbuf *b)
 {
 	const struct vma *v = &s->vmas.v[i];
 	const struct pm_counts *c = &s->counts[i];
 	const struct cost *k = &s->cost[i];
 	uint64_t ps = (uint64_t)s->kernel.page_size;
-	char t[32];
+	char t[24], *p, mark = k->over_cap ? FMT_MARK : ' ';
+	const char *kind;
 	int r = 0;
 
 	for (int col = 0; col < COL_COUNT && r == 0; col++) {
-		int w = (int)l->width[col];
+		unsigned w = l->width[col];
 		if (!l->show[col])
 			continue;
 		switch (col) {
-		case COL_MARK: r = sb_printf(b, "%c ", k->over_cap ? FMT_MARK : ' '); break;
-		case COL_RANGE:
-			if (l->range_end)
-				r = sb_printf(b, "%*" PRIx64 "-%-*" PRIx64 " ", (int)l->hexdigits,
-					      v->start, (int)l->hexdigits, v->end);
-			else
-				r = sb_printf(b, "%*" PRIx64 " ", (int)l->hexdigits, v->start);
+		case COL_MARK: r = sb_cell(b, &mark, 1, 1, true, ' '); break;
+		case COL_RANGE: r = range_cell(b, v, l); break;
+		case COL_SIZE: r = size_cell(b, vma_size(v), false, w); break;
+		case COL_PERMS: r = sb_cell(b, v->perms, strlen(v->perms), w, true, ' '); break;
+		case COL_KIND:
+			kind = vma_kind_name(v->kind);
+			r = sb_cell(b, kind, strlen(kind), w, true, ' ');
 			break;
-		case COL_SIZE:
-			r = sb_printf(b, "%*s ", w, fmt_size_short(vma_size(v), t, sizeof(t)));
+		case COL_RESIDENT: r = size_cell(b, c->present * ps, c->skipped, w); break;
+		case COL_SWAPPED: r = size_cell(b, c->swapped * ps, c->skipped, w); break;
+		case COL_PAGEMAP: r = size_cell(b, k->pagemap_bytes, false, w); break;
+		case COL_READS:
+			p = digits(t, k->reads, 10);
+			r = sb_cell(b, p, (size_t)(t + 24 - p), w, false, ' ');
 			break;
-		case COL_PERMS: r = sb_printf(b, "%-*s ", w, v->perms); break;
-		case COL_KIND: r = sb_printf(b, "%-*s ", w, vma_kind_name(v->kind)); break;
-		case COL_RESIDENT:
-			r = sb_printf(b, "%*s ", w,
-				      c->skipped ? "-" : fmt_size_short(c->present * ps, t, sizeof(t)));
-			break;
-		case COL_SWAPPED:
-			r = sb_printf(b, "%*s ", w,
-				      c->skipped ? "-" : fmt_size_short(c->swapped * ps, t, sizeof(t)));
-			break;
-		case COL_PAGEMAP:
-			r = sb_printf(b, "%*s ", w, fmt_size_short(k->pagemap_bytes, t, sizeof(t)));
-			break;
-		case COL_READS: r = sb_printf(b, "%*" PRIu64 " ", w, k->reads); break;
-		case COL_BAR: {
-			unsigned res, virt;
-			fmt_bar(s, i, l->width[col], &res, &virt);
-			for (unsigned x = 0; x < l->width[col] && r == 0; x++)
-				r = sb_printf(b, "%c", x < res ? '#' : x < virt ? '-' : ' ');
-			if (r == 0)
-				r = sb_printf(b, " ");
-			break;
-		}
+		case COL_BAR: r = bar_cell(b, s, i, w); break;
 		case COL_NAME:
 			if (v->name[0]) {
-				r = fmt_name(v->name, l->width[col], b);
+				r = fmt_name(v->name, w, b);
 				break;
 			}
 			/* anonymous: no name, and no trailing blanks from the bar either */

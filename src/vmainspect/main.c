@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "batch.h"
-#include "elfview.h"
+#include "elfmodel.h"
 #include "model.h"
 #include "pagemap.h"
 #include "proc.h"
@@ -189,6 +189,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 }
 
 /* The first snapshot decides every "cannot inspect this PID" error. */
+/* What the model takes of the ELF files: the user's choice, passed down, no global. */
+static unsigned elf_flags(const struct opts *o)
+{
+	return o->no_elf ? 0 : ELFMODEL_FILES | (o->stacks ? ELFMODEL_STACKS : 0);
+}
+
 static int first_snapshot(const struct opts *o, const struct pm_kernel *k, struct snapshot *s)
 {
 	char comm[64] = "";
@@ -203,7 +209,7 @@ static int first_snapshot(const struct opts *o, const struct pm_kernel *k, struc
 	proc_comm(o->pid, comm, sizeof(comm));
 	if (kt == 1)
 		return fail(o, 0, "PID %d (%s): a kernel thread has no VMAs", (int)o->pid, comm);
-	if (model_snapshot(o->pid, o->backend, k, s) < 0) {
+	if (model_snapshot(o->pid, o->backend, k, elf_flags(o), s) < 0) {
 		int err = errno;
 		if (err == ESRCH)
 			return fail(o, err, "PID %d: no such process", (int)o->pid);
@@ -257,7 +263,7 @@ static int run_batch(const struct opts *o, const struct pm_kernel *k, struct sna
 		sleep_for(o->delay);
 		if (o->mode != MODE_JSON)
 			putchar('\n');
-		int snap = model_snapshot(o->pid, o->backend, k, s);
+		int snap = model_snapshot(o->pid, o->backend, k, elf_flags(o), s);
 		if (snap < 0 || s->vmas.n == 0) {
 			if (snap == 0 || errno == ESRCH) {
 				fprintf(stderr, "%s: PID %d: the process exited after %ld snapshots\n", prog,
@@ -294,13 +300,12 @@ int main(int argc, char **argv)
 		o.delay = 1;
 	if (pm_probe(&k) < 0)
 		return fail(&o, errno, "probing /proc/self/pagemap: %s", strerror(errno));
-	elfview_configure(o.no_elf ? 0 : ELFVIEW_FILES | (o.stacks ? ELFVIEW_STACKS : 0));
 	if ((status = first_snapshot(&o, &k, &s)) != 0)
 		return status;
 	const char *why;
 	char whybuf[256];
 	int werr;
-	if ((why = elfview_stacks_error(&s, &werr)) != NULL) {
+	if ((why = elfmodel_stacks_error(s.elf, &werr)) != NULL) {
 		snprintf(whybuf, sizeof(whybuf), "%s", why); /* it lives in the snapshot */
 		snapshot_free(&s);
 		return fail(&o, werr, "PID %d: --stacks: %s%s", (int)o.pid, whybuf,
@@ -311,7 +316,7 @@ int main(int argc, char **argv)
 		return run_batch(&o, &k, &s);
 
 	struct view_config cfg = {
-		.pid = o.pid, .backend = o.backend, .kernel = &k, .spec = o.spec,
+		.pid = o.pid, .backend = o.backend, .kernel = &k, .elf = elf_flags(&o), .spec = o.spec,
 		.delay = o.delay, .iterations = o.iterations,
 		.color = !o.no_color && !(nc && *nc),
 		.fault = getenv("VMAINSPECT_FAULT"),

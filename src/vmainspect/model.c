@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elfview.h"
+#include "elfmodel.h"
 #include "proc.h"
+#include "monotime.h"
 
 static const char *const sort_names[SORT_KEY_COUNT] = {
 	[SORT_ADDRESS] = "address", [SORT_SIZE] = "size",
@@ -30,17 +31,9 @@ int sort_key_from_name(const char *s)
 	return -1;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void snapshot_free(struct snapshot *s)
 {
-	elfview_free(s->elf);
+	elfmodel_free(s->elf);
 	vma_list_free(&s->vmas);
 	free(s->counts);
 	free(s->cost);
@@ -48,7 +41,7 @@ void snapshot_free(struct snapshot *s)
 }
 
 int model_snapshot(pid_t pid, enum pm_backend backend, const struct pm_kernel *k,
-		   struct snapshot *out)
+		   unsigned elf, struct snapshot *out)
 {
 	struct snapshot s = { .pid = pid, .kernel = *k };
 	double t0;
@@ -61,10 +54,10 @@ int model_snapshot(pid_t pid, enum pm_backend backend, const struct pm_kernel *k
 			goto fail;
 		s.comm[0] = '\0';
 	}
-	t0 = now();
+	t0 = mono_now();
 	if (maps_read_pid(pid, &s.vmas, NULL) < 0)
 		goto fail;
-	s.maps_seconds = now() - t0;
+	s.maps_seconds = mono_now() - t0;
 	if (s.vmas.n) {
 		s.counts = calloc(s.vmas.n, sizeof(*s.counts));
 		s.cost = calloc(s.vmas.n, sizeof(*s.cost));
@@ -75,9 +68,9 @@ int model_snapshot(pid_t pid, enum pm_backend backend, const struct pm_kernel *k
 		for (size_t i = 0; i < s.vmas.n; i++)
 			cost_vma(&s.vmas.v[i], k->page_size, &s.cost[i]);
 	}
-	if (elfview_take(&s) < 0)
+	if (elfmodel_take(pid, &s.vmas, elf, &s.elf) < 0)
 		goto fail;
-	cost_totals(&s.vmas, s.counts, k->page_size, &s.totals);
+	cost_totals(&s.vmas, s.counts, s.cost, k->page_size, &s.totals);
 	*out = s;
 	return 0;
 fail:
@@ -153,8 +146,16 @@ int model_order(const struct snapshot *s, const struct order_spec *spec, struct 
 	for (size_t i = 0; i < s->vmas.n; i++)
 		if (model_match(s, i, spec->filter))
 			o->idx[o->n++] = i;
-	if (o->n > 1)
+	/* maps lists VMAs by address: that order needs no sort, its reverse a flip */
+	if (spec->key == SORT_ADDRESS) {
+		for (size_t i = 0, k = o->n; spec->reverse && i < --k; i++) {
+			size_t t = o->idx[i];
+			o->idx[i] = o->idx[k];
+			o->idx[k] = t;
+		}
+	} else if (o->n > 1) {
 		qsort_r(o->idx, o->n, sizeof(*o->idx), cmp_rows, &ctx);
+	}
 	return 0;
 }
 

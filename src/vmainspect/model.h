@@ -23,7 +23,7 @@
 #include "maps.h"
 #include "pagemap.h"
 
-struct elfview; /* elfview.h */
+struct elfview; /* elfmodel.h */
 
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_PAGEMAP, SORT_RESIDENT, SORT_KEY_COUNT };
 
@@ -38,7 +38,7 @@ struct snapshot {
 	struct cost_totals totals; /* over every VMA, whatever the filter */
 	double maps_seconds;       /* reading and parsing /proc/PID/maps */
 	time_t when;               /* wall clock of the snapshot */
-	struct elfview *elf;       /* ELF files, modules, stacks (elfview.h); NULL when off */
+	struct elfview *elf;       /* ELF files, modules, stacks (elfmodel.h); NULL when off */
 };
 
 /* Take a snapshot of pid with the given backend. A process with no VMAs (a kernel
@@ -47,7 +47,7 @@ struct snapshot {
  * ENOTSUP the backend is not available on this kernel, ENOMEM, EINVAL malformed maps.
  * On error *out is left zeroed. */
 int model_snapshot(pid_t pid, enum pm_backend backend, const struct pm_kernel *k,
-		   struct snapshot *out);
+		   unsigned elf, struct snapshot *out);
 void snapshot_free(struct snapshot *s);
 
 /* Index of the VMA starting at start, or -1. */

@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crt.h"
 #include "detail.h"
 #include "findings.h"
 #include "fmt.h"
-#include "proc.h"
+#include "monotime.h"
 
 #define ALIVE_EVERY 1.0 /* seconds between checks that the process still exists */
 
@@ -40,14 +41,6 @@ struct ui {
 	struct strbuf line;       /* scratch */
 	struct findings findings; /* crdiag-check's, of the first snapshot and each r */
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void oom(void)
 {
@@ -93,7 +86,7 @@ static void rescan(struct ui *u)
 		snprintf(u->msg, sizeof(u->msg), "process exited: showing the last snapshot");
 		return;
 	}
-	if (model_snapshot(u->cfg->pid, u->cfg->backend, u->cfg->kernel, &s) < 0) {
+	if (model_snapshot(u->cfg->pid, u->cfg->backend, u->cfg->kernel, u->cfg->elf, &s) < 0) {
 		if (errno == ENOMEM)
 			oom();
 		if (errno == ESRCH)
@@ -115,14 +108,14 @@ static void rescan(struct ui *u)
 		oom();
 }
 
+/* Only a rescan reads /proc: between rescans kill(pid, 0) says whether the process is
+ * still there (ESRCH once it is gone and reaped). A zombie still answers; the next
+ * rescan finds its mm gone and marks it exited then. */
 static void check_alive(struct ui *u)
 {
-	int z;
-
 	if (u->exited)
 		return;
-	z = proc_is_zombie(u->cfg->pid);
-	if (z == 1 || (z < 0 && errno == ESRCH))
+	if (kill(u->cfg->pid, 0) < 0 && errno == ESRCH)
 		u->exited = true;
 }
 
@@ -622,8 +615,8 @@ int view_run(const struct view_config *cfg, struct snapshot *first)
 		goto fail;
 	if (crt_init(cfg->color) < 0)
 		goto fail;
-	u.next_refresh = now() + cfg->delay;
-	u.next_alive = now() + ALIVE_EVERY;
+	u.next_refresh = mono_now() + cfg->delay;
+	u.next_alive = mono_now() + ALIVE_EVERY;
 	for (;;) {
 		int sig = crt_signal();
 		if (sig)
@@ -634,7 +627,7 @@ int view_run(const struct view_config *cfg, struct snapshot *first)
 			fault(cfg->fault);
 		}
 		int ch = getch();
-		double t = now();
+		double t = mono_now();
 		react = R_NONE;
 		if (ch == KEY_RESIZE) {
 			react = R_REDRAW;
@@ -655,7 +648,7 @@ int view_run(const struct view_config *cfg, struct snapshot *first)
 		}
 		if (react & R_RESCAN) {
 			rescan(&u);
-			u.next_refresh = now() + cfg->delay;
+			u.next_refresh = mono_now() + cfg->delay;
 			react |= R_REDRAW;
 		}
 		if (react & R_TOP) {

@@ -23,6 +23,7 @@ struct view_config {
 	pid_t pid;
 	enum pm_backend backend;
 	const struct pm_kernel *kernel;
+	unsigned elf;             /* ELFMODEL_* flags for every rescan */
 	struct order_spec spec;   /* initial sort and filter (filter copied) */
 	double delay;             /* seconds between automatic rescans; 0: only on r */
 	long iterations;          /* quit after this many snapshots; 0: never */

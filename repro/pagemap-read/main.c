@@ -25,6 +25,7 @@
 #include "pagemap.h"
 #include "proc.h"
 #include "repro.h"
+#include "shortread.h"
 #include "termsafe.h"
 #include "units.h"
 
@@ -47,6 +48,7 @@ struct run {
 	char why_not[96];       /* when !ran */
 	struct pm_counts c;
 	struct pm_stats st;
+	struct pm_single pread; /* the single strategy: what its one pread returned */
 };
 
 /* What CRIU < 4.0 would have printed, and where its errno came from. */
@@ -91,7 +93,8 @@ static int parse_hex(const char *s, uint64_t *out)
 	return errno || *end ? -1 : 0;
 }
 
-static int parse_args(int argc, char **argv, struct opts *o)
+/* 0, or -1 with e filled. */
+static int parse_args(int argc, char **argv, struct opts *o, struct repro_err *e)
 {
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
@@ -107,7 +110,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	static const struct { const char *name; unsigned bits; } strategies[] = {
 		{ "single", S_SINGLE }, { "chunked", S_CHUNKED }, { "scan", S_SCAN }, { "all", S_ALL },
 	};
-	long ps = sysconf(_SC_PAGESIZE);
 	char *end;
 	int c;
 
@@ -116,13 +118,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'p':
 			if (proc_parse_pid(optarg, &o->pid) < 0)
-				return repro_fail("--pid: invalid PID '%s': must be a positive number",
-						  optarg), -1;
+				return repro_errx(e, "--pid: invalid PID '%s': must be a positive number",
+						  optarg);
 			break;
 		case 'a':
 			if (parse_hex(optarg, &o->vma_addr) < 0)
-				return repro_fail("--vma: invalid address '%s' (hex, 0x optional)",
-						  optarg), -1;
+				return repro_errx(e, "--vma: invalid address '%s' (hex, 0x optional)",
+						  optarg);
 			o->have_vma = 1;
 			break;
 		case 'S':
@@ -131,44 +133,37 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				if (strcmp(optarg, strategies[i].name) == 0)
 					o->strategies = strategies[i].bits;
 			if (!o->strategies)
-				return repro_fail("--strategy: unknown strategy '%s' (single, chunked, "
-						  "scan or all)", optarg), -1;
+				return repro_errx(e, "--strategy: unknown strategy '%s' (single, chunked, "
+						  "scan or all)", optarg);
 			o->strategy_name = optarg;
 			break;
 		case 's':
-			if (units_parse_size(optarg, &o->size) < 0)
-				return repro_fail(errno == ERANGE ? "--size: '%s' is more than 16 EiB" :
-						  "--size: invalid size '%s' (a number with an optional "
-						  "K, M, G or T suffix)", optarg), -1;
-			if (o->size == 0)
-				return repro_fail("--size: must be more than 0"), -1;
-			if (o->size % (uint64_t)ps)
-				return repro_fail("--size: %" PRIu64 " is not a multiple of the page "
-						  "size (%ld)", o->size, ps), -1;
+			if (giant_parse_size(optarg, &o->size, e) < 0)
+				return -1;
 			o->size_set = 1;
 			break;
 		case 'c':
 			errno = 0;
 			o->commit = strtoull(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || errno || *end || o->commit > GIANT_MAX_COMMIT)
-				return repro_fail("--commit: invalid page count '%s' (0 to %d)", optarg,
-						  GIANT_MAX_COMMIT), -1;
+				return repro_errx(e, "--commit: invalid page count '%s' (0 to %d)", optarg,
+						  GIANT_MAX_COMMIT);
 			o->commit_set = 1;
 			break;
 		case 'j': o->json = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("repro-pagemap-read %s\n", CRDIAG_VERSION); exit(0);
 		case ':':
-			return repro_fail("option '%s' needs an argument", argv[optind - 1]), -1;
+			return repro_errx(e, "option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return repro_fail("unknown option '%s' (see --help)", argv[optind - 1]), -1;
+			return repro_errx(e, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return repro_fail("unexpected argument '%s'", argv[optind]), -1;
+		return repro_errx(e, "unexpected argument '%s'", argv[optind]);
 	if (o->pid && (o->size_set || o->commit_set))
-		return repro_fail("--%s: only for our own child, not with --pid",
-				  o->size_set ? "size" : "commit"), -1;
+		return repro_errx(e, "--%s: only for our own child, not with --pid",
+				  o->size_set ? "size" : "commit");
 	return 0;
 }
 
@@ -234,7 +229,7 @@ static void child_main(const struct opts *o, int ready, int hold)
 	_exit(0);
 }
 
-static int child_start(const struct opts *o, uint64_t *start)
+static int child_start(const struct opts *o, uint64_t *start, struct repro_err *e)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct child_msg m;
@@ -249,7 +244,7 @@ static int child_start(const struct opts *o, uint64_t *start)
 		sigaddset(&sigs, stop_signals[i]);
 	}
 	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(hold, O_CLOEXEC) < 0)
-		return repro_perror("pipe"), -1;
+		return repro_err(e, "pipe");
 	/* No signal between fork and child_pid: the handler must know whom to reap. */
 	sigprocmask(SIG_BLOCK, &sigs, &old);
 	p = fork();
@@ -270,7 +265,7 @@ static int child_start(const struct opts *o, uint64_t *start)
 	hold_fd = hold[1];
 	if (p < 0) {
 		close(ready[0]);
-		return repro_perror("fork"), -1;
+		return repro_err(e, "fork");
 	}
 	do
 		n = read(ready[0], &m, sizeof(m));
@@ -278,15 +273,15 @@ static int child_start(const struct opts *o, uint64_t *start)
 	close(ready[0]);
 	if (n != (ssize_t)sizeof(m)) {
 		child_stop();
-		return repro_fail("our child (PID %d) died before its reservation was in place",
-				  (int)p), -1;
+		return repro_errx(e, "our child (PID %d) died before its reservation was in place",
+				  (int)p);
 	}
 	if (m.err) {
 		child_stop();
 		errno = m.err;
-		return repro_fail("our child: mapping %" PRIu64 " bytes PROT_NONE|MAP_NORESERVE: %s",
+		return repro_errx(e, "our child: mapping %" PRIu64 " bytes PROT_NONE|MAP_NORESERVE: %s",
 				  o->size, m.err == EEXIST ? "the kernel merged it with a neighbour"
-				  : strerror(m.err)), -1;
+				  : strerror(m.err));
 	}
 	*start = m.start;
 	return 0;
@@ -321,14 +316,14 @@ static int run_single(pid_t pid, struct vma_list *one, const struct pm_kernel *k
 	errno = 0;
 	stat(path, &sb);
 	s->before = errno;
-	ret = pm_scan(pid, one, PM_SINGLE, k, &r->c, &r->st);
+	ret = pm_scan_single(pid, one, k, &r->c, &r->pread, &r->st);
 	if (ret < 0)
 		return -1;
 	r->ran = 1;
-	if (r->c.read_errno || r->c.got != r->c.asked)
+	if (r->pread.read_errno || r->pread.got != r->pread.asked)
 		snprintf(s->message, sizeof(s->message), "pagemap-cache: Can't read %d's pagemap "
-			 "file: %s", (int)pid, strerror(r->c.read_errno ? r->c.read_errno
-							       : r->c.errno_after));
+			 "file: %s", (int)pid, strerror(r->pread.read_errno ? r->pread.read_errno
+							       : r->pread.errno_after));
 	return 0;
 }
 
@@ -363,37 +358,18 @@ static void compare(const struct run *single, const struct run *chunked, const s
 		else if (runs[i]->c.present != a->present)
 			a->same = 0;
 	}
-	a->single_pages = single->c.got / 8;
+	a->single_pages = single->pread.got / 8;
 }
 
 static enum repro_status judge(const struct opts *o, const struct run *single, uint64_t cap,
 			       char *why, size_t size)
 {
-	const struct pm_counts *c = &single->c;
-
 	if (!single->ran) {
 		snprintf(why, size, "--strategy %s does not run the single pread that shows the "
 			 "failure", o->strategy_name);
 		return REPRO_SKIPPED;
 	}
-	if (c->read_errno) {
-		snprintf(why, size, "the single pread failed (%s) instead of coming back short",
-			 strerror(c->read_errno));
-		return REPRO_ERROR;
-	}
-	if (c->got < c->asked && c->got == cap) {
-		snprintf(why, size, "one pread of 0x%" PRIx64 " bytes came back short at "
-			 "MAX_RW_COUNT 0x%" PRIx64, c->asked, cap);
-		return REPRO_REPRODUCED;
-	}
-	if (c->got == c->asked) {
-		snprintf(why, size, "one pread got the whole pagemap (0x%" PRIx64 " bytes): this "
-			 "VMA is not above the 0x%" PRIx64 " cap", c->asked, cap);
-		return REPRO_NOT_REPRODUCED;
-	}
-	snprintf(why, size, "the single pread came back short at 0x%" PRIx64 ", not at the cap "
-		 "0x%" PRIx64, c->got, cap);
-	return REPRO_NOT_REPRODUCED;
+	return shortread_judge(&single->pread, cap, why, size);
 }
 
 struct report {
@@ -450,7 +426,7 @@ static void print_json(const struct report *R)
 	json_obj_begin(&j);
 	json_run_common(&j, &R->single);
 	if (R->single.ran) {
-		const struct pm_counts *c = &R->single.c;
+		const struct pm_single *c = &R->single.pread;
 		json_ku64(&j, "asked", c->asked);
 		json_ku64(&j, "got", c->got);
 		json_kbool(&j, "short", c->got < c->asked);
@@ -486,7 +462,7 @@ static void print_json(const struct report *R)
 static void print_text(const struct report *R)
 {
 	const struct vma *v = R->v;
-	const struct pm_counts *c = &R->single.c;
+	const struct pm_single *c = &R->single.pread;
 	char h1[32], h2[32], name[1024];
 
 	/* --pid: the VMA's name is the target's */
@@ -558,20 +534,45 @@ static void print_text(const struct report *R)
 		       " (the single read did not see the whole VMA)" : "");
 }
 
+/* The strategies --strategy asks for, on the one VMA. NULL, or when the target failed
+ * (errno kept) the words for target_error: during which read. */
+static const char *run_strategies(const struct opts *o, const struct pm_kernel *k,
+				  struct vma_list *one, struct report *R)
+{
+	snprintf(R->single.why_not, sizeof(R->single.why_not), "not run (--strategy %s)",
+		 o->strategy_name);
+	snprintf(R->chunked.why_not, sizeof(R->chunked.why_not), "not run (--strategy %s)",
+		 o->strategy_name);
+	snprintf(R->scan.why_not, sizeof(R->scan.why_not), "not run (--strategy %s)",
+		 o->strategy_name);
+	if (o->strategies & S_SCAN && !k->scan)
+		snprintf(R->scan.why_not, sizeof(R->scan.why_not), "not supported by this kernel "
+			 "(%s; Linux 6.7+ has it)", strerrorname_np(k->scan_errno));
+	if (o->strategies & S_SINGLE && run_single(R->pid, one, k, &R->single, &R->stale) < 0)
+		return " (it exited during the single pread)";
+	if (o->strategies & S_CHUNKED && run_strategy(R->pid, one, PM_READ, k, &R->chunked) < 0)
+		return " (it exited during the chunked read)";
+	if (o->strategies & S_SCAN && k->scan && run_strategy(R->pid, one, PM_SCAN, k, &R->scan) < 0)
+		return " (it exited during PAGEMAP_SCAN)";
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .strategies = S_ALL, .strategy_name = "all",
 			  .size = GIANT_DEFAULT_SIZE, .commit = GIANT_DEFAULT_COMMIT };
 	struct report R = { .o = &o };
 	struct vma_list l = { 0 };
+	struct repro_err e = { 0 };
 	struct pm_kernel k;
+	const char *during;
 	uint64_t addr;
 	ssize_t i;
 	int status = REPRO_ERROR;
 
 	repro_init("repro-pagemap-read");
-	if (parse_args(argc, argv, &o) < 0)
-		return REPRO_ERROR;
+	if (parse_args(argc, argv, &o, &e) < 0)
+		return repro_err_print(&e);
 	if (pm_probe(&k) < 0)
 		return repro_perror("probing /proc/self/pagemap");
 	R.ps = k.page_size;
@@ -580,9 +581,9 @@ int main(int argc, char **argv)
 	R.pid = o.pid;
 	addr = o.vma_addr;
 	if (!o.pid) {
-		uint64_t start;
-		if (child_start(&o, &start) < 0)
-			return REPRO_ERROR;
+		uint64_t start = 0;
+		if (child_start(&o, &start, &e) < 0)
+			return repro_err_print(&e);
 		R.pid = child_pid;
 		if (!o.have_vma)
 			addr = start;
@@ -611,26 +612,8 @@ int main(int argc, char **argv)
 	cost_vma(R.v, k.page_size, &R.cost);
 	struct vma_list one = vma_list_one(&l.v[i]);
 
-	snprintf(R.single.why_not, sizeof(R.single.why_not), "not run (--strategy %s)",
-		 o.strategy_name);
-	snprintf(R.chunked.why_not, sizeof(R.chunked.why_not), "not run (--strategy %s)",
-		 o.strategy_name);
-	snprintf(R.scan.why_not, sizeof(R.scan.why_not), "not run (--strategy %s)",
-		 o.strategy_name);
-	if (o.strategies & S_SCAN && !k.scan)
-		snprintf(R.scan.why_not, sizeof(R.scan.why_not), "not supported by this kernel "
-			 "(%s; Linux 6.7+ has it)", strerrorname_np(k.scan_errno));
-
-	if (o.strategies & S_SINGLE && run_single(R.pid, &one, &k, &R.single, &R.stale) < 0) {
-		target_error(R.pid, " (it exited during the single pread)");
-		goto out;
-	}
-	if (o.strategies & S_CHUNKED && run_strategy(R.pid, &one, PM_READ, &k, &R.chunked) < 0) {
-		target_error(R.pid, " (it exited during the chunked read)");
-		goto out;
-	}
-	if (o.strategies & S_SCAN && k.scan && run_strategy(R.pid, &one, PM_SCAN, &k, &R.scan) < 0) {
-		target_error(R.pid, " (it exited during PAGEMAP_SCAN)");
+	if ((during = run_strategies(&o, &k, &one, &R)) != NULL) {
+		target_error(R.pid, during);
 		goto out;
 	}
 	compare(&R.single, &R.chunked, &R.scan, &R.agree);
@@ -641,7 +624,7 @@ int main(int argc, char **argv)
 		print_text(&R);
 	if (R.status == REPRO_ERROR)
 		repro_fail("the single pread of PID %d's pagemap: %s", (int)R.pid,
-			   strerror(R.single.c.read_errno));
+			   strerror(R.single.pread.read_errno));
 	else if (!o.json)
 		repro_verdict(R.status, "%s", R.why);
 	status = fflush(stdout) == 0 ? (int)R.status : REPRO_ERROR;

@@ -5,9 +5,8 @@
  * 192.0.2.2/24 and "peer" with 192.0.2.1/24 and the echo service 203.0.113.1:7 on its
  * lo (udpecho.h). A client process (forked, own session, stdio on /dev/null, nothing
  * but its socket) lives in "client": connect()s to the echo service and pings it,
- * one datagram at a time, the next one only when the echo of the last came back. Its
- * tokens carry its PID and a sequence number, so the peer's reports show how far it
- * got, and a restored client (same PID) goes on counting.
+ * one datagram at a time, the next one only when the echo of the last came back
+ * (udpclient.h).
  *
  * Two cases, each with its own client: "control" (dump, restore, address unchanged)
  * and "moved" (dump, then 192.0.2.2 is replaced by 192.0.2.3 in the namespace, then
@@ -24,20 +23,10 @@
 #define CRDIAG_UDPCRIU_H
 
 #include <stdbool.h>
-#include <stdint.h>
-#include <sys/types.h>
 
 #include "criumode.h"
 
 /* Runs the whole mode, prints the report, cleans up; returns the exit status. */
 int udp_criu(struct criu_mode *m, bool json);
-
-/* The 8 bytes a client sends: a marker, its PID and its sequence number. */
-uint64_t udpcriu_token(pid_t pid, uint32_t seq);
-
-/* The client: ping-pong on the connected UDP socket fd with tokens for pid, from
- * sequence 1, every 50 ms once the echo is back (resent after 200 ms without one).
- * Exits 0 after max_s seconds, so that no client outlives a killed parent for long. */
-void udpcriu_client_loop(int fd, pid_t pid, int max_s) __attribute__((noreturn));
 
 #endif

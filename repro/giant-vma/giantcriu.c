@@ -14,6 +14,7 @@
 
 #include "giant.h"
 #include "maps.h"
+#include "reaper.h"
 #include "repro.h"
 #include "termsafe.h"
 #include "units.h"
@@ -73,20 +74,20 @@ static void holder_main(int fd, uint64_t size, uint64_t commit, const char *name
 }
 
 static int holder_start(struct holder *h, uint64_t size, uint64_t commit, const char *name,
-			int max_s)
+			int max_s, struct repro_err *e)
 {
 	struct ready msg;
 	int p[2];
 	ssize_t n;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
-		return repro_perror("pipe"), -1;
+		return repro_err(e, "pipe");
 	fflush(stdout);
 	h->pid = fork();
 	if (h->pid < 0) {
 		close(p[0]);
 		close(p[1]);
-		return repro_perror("fork"), -1;
+		return repro_err(e, "fork");
 	}
 	if (h->pid == 0) {
 		close(p[0]);
@@ -98,12 +99,12 @@ static int holder_start(struct holder *h, uint64_t size, uint64_t commit, const 
 	while (n < 0 && errno == EINTR && !criu_mode_stop);
 	close(p[0]);
 	if (n < 0 && errno == EINTR)
-		return criu_mode_run_failed("starting the holder"), -1;
+		return criu_mode_err(e, "starting the holder");
 	if (n != (ssize_t)sizeof(msg))
-		return repro_fail("the holder exited before mapping the reservation"), -1;
+		return repro_errx(e, "the holder exited before mapping the reservation");
 	if (msg.err)
-		return repro_fail("the holder could not map %" PRIu64 " bytes: %s", size,
-				  strerror(msg.err)), -1;
+		return repro_errx(e, "the holder could not map %" PRIu64 " bytes: %s", size,
+				  strerror(msg.err));
 	h->start = msg.start;
 	h->end = msg.end;
 	return 0;
@@ -134,26 +135,26 @@ struct restore {
 };
 
 static int do_restore(struct criu_mode *m, struct holder *h, const char *from,
-		      const char *dir, struct restore *rs)
+		      const char *dir, struct restore *rs, struct repro_err *e)
 {
 	struct criu_opts o = criu_mode_opts(m, NULL, NULL);
 
 	rs->from = from;
 	rs->back = -1;
 	if (asprintf(&rs->log, "%s/restore.log", dir) < 0)
-		return repro_perror("allocating a path"), -1;
+		return repro_err(e, "allocating a path");
 	/* CRIU restores the same PID: it must be free, not a zombie ("File exists") */
 	kill(h->pid, SIGTERM);
-	if (criu_wait_gone(h->pid, GONE_TIMEOUT_MS, &criu_mode_stop) < 0)
-		return criu_mode_run_failed("waiting for the holder to be gone"), -1;
+	if (reaper_wait_gone(h->pid, GONE_TIMEOUT_MS, &criu_mode_stop) < 0)
+		return criu_mode_err(e, "waiting for the holder to be gone");
 	if (criu_restore(&m->criu, dir, &o, &rs->run, &rs->pid) < 0)
-		return criu_mode_run_failed("criu restore"), -1;
+		return criu_mode_err(e, "criu restore");
 	rs->ran = true;
 	if (rs->run.cls == CRIULOG_OK && rs->pid > 0) {
 		rs->back = has_reservation(rs->pid, h->start, h->end);
 		kill(rs->pid, SIGTERM);
-		if (criu_wait_gone(rs->pid, GONE_TIMEOUT_MS, &criu_mode_stop) < 0)
-			return criu_mode_run_failed("stopping the restored process"), -1;
+		if (reaper_wait_gone(rs->pid, GONE_TIMEOUT_MS, &criu_mode_stop) < 0)
+			return criu_mode_err(e, "stopping the restored process");
 	}
 	return 0;
 }
@@ -281,6 +282,7 @@ int giant_criu(struct criu_mode *m, uint64_t size, uint64_t commit, const char *
 	struct restore rs = { 0 };
 	struct holder h = { 0 };
 	const struct dump *pread = NULL;
+	struct repro_err e = { 0 };
 	enum repro_status s;
 	char why[1024];
 	int status = REPRO_ERROR, w;
@@ -290,27 +292,30 @@ int giant_criu(struct criu_mode *m, uint64_t size, uint64_t commit, const char *
 		return criu_mode_end(m, criu_mode_print_skip(m, json));
 	if (w != 0)
 		return criu_mode_end(m, w);
-	if (holder_start(&h, size, commit, name, 4 * m->timeout_s + 60) < 0)
-		goto out;
+	if (holder_start(&h, size, commit, name, 4 * m->timeout_s + 60, &e) < 0)
+		goto fail;
 	for (int i = 0; i < 2; i++) {
 		struct criu_opts o = criu_mode_opts(m, d[i].fault, NULL);
 		char sub[32];
 
 		snprintf(sub, sizeof(sub), "dump-%s", d[i].name);
-		if (!(d[i].dir = criu_mode_subdir(m, sub)) ||
-		    asprintf(&d[i].log, "%s/dump.log", d[i].dir) < 0)
-			goto out;
+		if (!(d[i].dir = criu_mode_subdir(m, sub, &e)))
+			goto fail;
+		if (asprintf(&d[i].log, "%s/dump.log", d[i].dir) < 0) {
+			repro_err(&e, "allocating a path");
+			goto fail;
+		}
 		if (criu_dump(&m->criu, h.pid, d[i].dir, true, &o, &d[i].run) < 0) {
-			criu_mode_run_failed("criu dump");
-			goto out;
+			criu_mode_err(&e, "criu dump");
+			goto fail;
 		}
 	}
 	h.alive_after_dumps = waitpid(h.pid, NULL, WNOHANG) == 0;
 	if (m->restore) {
 		const struct dump *from = d[1].run.cls == CRIULOG_OK ? &d[1]
 					: d[0].run.cls == CRIULOG_OK ? &d[0] : NULL;
-		if (from && do_restore(m, &h, from->name, from->dir, &rs) < 0)
-			goto out;
+		if (from && do_restore(m, &h, from->name, from->dir, &rs, &e) < 0)
+			goto fail;
 	}
 	s = judge(m, d, &pread, why, sizeof(why));
 	if (json) {
@@ -320,6 +325,9 @@ int giant_criu(struct criu_mode *m, uint64_t size, uint64_t commit, const char *
 		print_text(m, &h, d, &rs);
 		status = repro_verdict(s, "%s", why);
 	}
+	goto out;
+fail:
+	repro_err_print(&e);
 out:
 	status = criu_mode_end(m, status);
 	for (int i = 0; i < 2; i++) {

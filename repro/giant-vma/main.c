@@ -23,6 +23,7 @@
 #include "maps.h"
 #include "pagemap.h"
 #include "repro.h"
+#include "shortread.h"
 #include "units.h"
 
 struct opts {
@@ -37,8 +38,7 @@ struct opts {
 
 struct check {
 	int ran;
-	uint64_t asked, got;
-	int read_errno;
+	struct pm_single r;     /* what the one pread returned */
 	double seconds;
 };
 
@@ -89,7 +89,6 @@ static int parse_count(const char *s, unsigned long max, unsigned long *out)
 	return errno || *end || *out > max ? -1 : 0;
 }
 
-/* Returns -1 after printing the error: the caller exits 2. */
 /* The pidfile is written only after the work, so say now what would stop it: an empty
  * or too long path, a directory we cannot write. */
 static int pidfile_usable(const char *path)
@@ -112,7 +111,8 @@ static int pidfile_usable(const char *path)
 	return access(dir, W_OK | X_OK);
 }
 
-static int parse_args(int argc, char **argv, struct opts *o)
+/* 0, or -1 with e filled (empty when criu_mode_* printed it). */
+static int parse_args(int argc, char **argv, struct opts *o, struct repro_err *e)
 {
 	static const struct option longopts[] = {
 		{ "size", required_argument, NULL, 's' },
@@ -128,7 +128,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		CRIU_MODE_LONGOPTS,
 		{ 0 },
 	};
-	long ps = sysconf(_SC_PAGESIZE);
 	unsigned long n;
 	int c, r;
 
@@ -136,32 +135,25 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, ":s:c:n:Ht:p:CjhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (units_parse_size(optarg, &o->size) < 0)
-				return repro_fail(errno == ERANGE ? "--size: '%s' is more than 16 EiB" :
-						  "--size: invalid size '%s' (a number with an optional "
-						  "K, M, G or T suffix)", optarg), -1;
-			if (o->size == 0)
-				return repro_fail("--size: must be more than 0"), -1;
-			if (o->size % (uint64_t)ps)
-				return repro_fail("--size: %" PRIu64 " is not a multiple of the page "
-						  "size (%ld)", o->size, ps), -1;
+			if (giant_parse_size(optarg, &o->size, e) < 0)
+				return -1;
 			break;
 		case 'c':
 			if (parse_count(optarg, GIANT_MAX_COMMIT, &n) < 0)
-				return repro_fail("--commit: invalid page count '%s' (0 to %d)", optarg,
-						  GIANT_MAX_COMMIT), -1;
+				return repro_errx(e, "--commit: invalid page count '%s' (0 to %d)", optarg,
+						  GIANT_MAX_COMMIT);
 			o->commit = n;
 			break;
 		case 'n':
 			if (!giant_name_valid(optarg))
-				return repro_fail("--name: invalid name '%s' (1 to 79 printable "
-						  "characters, none of [ ] \\ $ `)", optarg), -1;
+				return repro_errx(e, "--name: invalid name '%s' (1 to 79 printable "
+						  "characters, none of [ ] \\ $ `)", optarg);
 			o->name = optarg;
 			break;
 		case 'H': o->hold = 1; break;
 		case 't':
 			if (parse_count(optarg, INT_MAX, &n) < 0 || n == 0)
-				return repro_fail("--hold-seconds: invalid number of seconds '%s'", optarg), -1;
+				return repro_errx(e, "--hold-seconds: invalid number of seconds '%s'", optarg);
 			o->hold = 1;
 			o->hold_seconds = n;
 			break;
@@ -171,32 +163,32 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("repro-giant-vma %s\n", CRDIAG_VERSION); exit(0);
 		case ':':
-			return repro_fail("option '%s' needs an argument", argv[optind - 1]), -1;
+			return repro_errx(e, "option '%s' needs an argument", argv[optind - 1]);
 		default:
 			if ((r = criu_mode_option(&o->criu, c, optarg)) != 0) {
 				if (r < 0)
 					return -1;
 				break;
 			}
-			return repro_fail("unknown option '%s' (see --help)", argv[optind - 1]), -1;
+			return repro_errx(e, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return repro_fail("unexpected argument '%s'", argv[optind]), -1;
+		return repro_errx(e, "unexpected argument '%s'", argv[optind]);
 	if (criu_mode_validate(&o->criu) < 0)
 		return -1;
 	if (o->criu.on && (o->hold || o->check || o->pidfile))
-		return repro_fail("--criu runs its own holder: it does not combine with --hold, "
-				  "--check or --pidfile"), -1;
+		return repro_errx(e, "--criu runs its own holder: it does not combine with --hold, "
+				  "--check or --pidfile");
 	if (o->pidfile && pidfile_usable(o->pidfile) < 0)
-		return repro_fail("--pidfile %s: %s", o->pidfile, strerror(errno)), -1;
+		return repro_errx(e, "--pidfile %s: %s", o->pidfile, strerror(errno));
 	if (!o->hold)
 		o->check = 1;
 	return 0;
 }
 
 /* One pread of the reservation's pagemap, through the engine's single backend. */
-static int run_check(const struct giant *g, struct check *ck)
+static int run_check(const struct giant *g, struct check *ck, struct repro_err *e)
 {
 	struct vma_list l = { 0 };
 	struct pm_counts c;
@@ -206,51 +198,26 @@ static int run_check(const struct giant *g, struct check *ck)
 	int ret = -1;
 
 	if (pm_probe(&k) < 0)
-		return repro_perror("probing /proc/self/pagemap"), -1;
+		return repro_err(e, "probing /proc/self/pagemap");
 	if (maps_read_pid(getpid(), &l, NULL) < 0)
-		return repro_perror("reading /proc/self/maps"), -1;
+		return repro_err(e, "reading /proc/self/maps");
 	i = vma_find(&l, g->start);
 	if (i < 0) {
-		repro_fail("the reservation at 0x%" PRIx64 " is missing from /proc/self/maps",
+		repro_errx(e, "the reservation at 0x%" PRIx64 " is missing from /proc/self/maps",
 			   g->start);
 		goto out;
 	}
 	struct vma_list one = vma_list_one(&l.v[i]);
-	if (pm_scan(getpid(), &one, PM_SINGLE, &k, &c, &st) < 0) {
-		repro_perror("reading /proc/self/pagemap");
+	if (pm_scan_single(getpid(), &one, &k, &c, &ck->r, &st) < 0) {
+		repro_err(e, "reading /proc/self/pagemap");
 		goto out;
 	}
 	ck->ran = 1;
-	ck->asked = c.asked;
-	ck->got = c.got;
-	ck->read_errno = c.read_errno;
 	ck->seconds = st.seconds;
 	ret = 0;
 out:
 	vma_list_free(&l);
 	return ret;
-}
-
-static enum repro_status judge(const struct check *ck, uint64_t cap, char *why, size_t size)
-{
-	if (ck->read_errno) {
-		snprintf(why, size, "the pread failed (%s), it did not come back short",
-			 strerror(ck->read_errno));
-		return REPRO_ERROR;
-	}
-	if (ck->got < ck->asked && ck->got == cap) {
-		snprintf(why, size, "one pread of 0x%" PRIx64 " bytes came back short at "
-			 "MAX_RW_COUNT 0x%" PRIx64, ck->asked, cap);
-		return REPRO_REPRODUCED;
-	}
-	if (ck->got == ck->asked) {
-		snprintf(why, size, "the whole pagemap (0x%" PRIx64 " bytes) came back in one "
-			 "pread: it is not above the 0x%" PRIx64 " cap", ck->asked, cap);
-		return REPRO_NOT_REPRODUCED;
-	}
-	snprintf(why, size, "the pread came back short at 0x%" PRIx64 ", not at the cap 0x%" PRIx64,
-		 ck->got, cap);
-	return REPRO_NOT_REPRODUCED;
 }
 
 static void print_json(const struct opts *o, const struct giant *g, const struct cost *cost,
@@ -292,10 +259,10 @@ static void print_json(const struct opts *o, const struct giant *g, const struct
 	json_key(&j, "check");
 	if (ck->ran) {
 		json_obj_begin(&j);
-		json_ku64(&j, "asked", ck->asked);
-		json_ku64(&j, "got", ck->got);
-		json_kbool(&j, "short", ck->got < ck->asked);
-		json_kstr(&j, "read_errno", ck->read_errno ? strerrorname_np(ck->read_errno) : NULL);
+		json_ku64(&j, "asked", ck->r.asked);
+		json_ku64(&j, "got", ck->r.got);
+		json_kbool(&j, "short", ck->r.got < ck->r.asked);
+		json_kstr(&j, "read_errno", ck->r.read_errno ? strerrorname_np(ck->r.read_errno) : NULL);
 		json_kdouble(&j, "seconds", ck->seconds);
 		json_obj_end(&j);
 		repro_json_verdict(&j, s, why);
@@ -334,8 +301,8 @@ static void print_text(const struct opts *o, const struct giant *g, const struct
 	       cost->over_cap ? "one pread cannot get it all" : "one pread gets it all");
 	if (ck->ran)
 		printf("check:       one pread asked 0x%" PRIx64 " bytes, got 0x%" PRIx64 "%s%s\n",
-		       ck->asked, ck->got, ck->read_errno ? ": failed, " : "",
-		       ck->read_errno ? strerror(ck->read_errno) : "");
+		       ck->r.asked, ck->r.got, ck->r.read_errno ? ": failed, " : "",
+		       ck->r.read_errno ? strerror(ck->r.read_errno) : "");
 	if (o->hold) {
 		printf("hold:        PID %d holds it until SIGTERM or SIGINT", (int)getpid());
 		if (o->hold_seconds)
@@ -385,6 +352,7 @@ int main(int argc, char **argv)
 	struct opts o = { .size = GIANT_DEFAULT_SIZE, .commit = GIANT_DEFAULT_COMMIT,
 			  .criu = CRIU_MODE_INIT };
 	struct check ck = { 0 };
+	struct repro_err e = { 0 };
 	enum repro_status s = REPRO_NOT_REPRODUCED;
 	struct giant g;
 	struct cost cost;
@@ -395,8 +363,8 @@ int main(int argc, char **argv)
 	int status;
 
 	repro_init("repro-giant-vma");
-	if (parse_args(argc, argv, &o) < 0)
-		return REPRO_ERROR;
+	if (parse_args(argc, argv, &o, &e) < 0)
+		return e.what[0] ? repro_err_print(&e) : REPRO_ERROR;
 	if (o.criu.on)
 		return giant_criu(&o.criu, o.size, o.commit, o.name, o.json);
 	if (giant_map(o.size, o.commit, o.name, &g) < 0) {
@@ -410,11 +378,12 @@ int main(int argc, char **argv)
 	cost_vma(&res, ps, &cost);
 
 	if (o.check) {
-		if (run_check(&g, &ck) < 0) {
+		if (run_check(&g, &ck, &e) < 0) {
+			repro_err_print(&e);
 			giant_unmap(&g);
 			return REPRO_ERROR;
 		}
-		s = judge(&ck, cap, why, sizeof(why));
+		s = shortread_judge(&ck.r, cap, why, sizeof(why));
 	}
 	if (o.json)
 		print_json(&o, &g, &cost, cap, ps, &ck, s, why);
@@ -422,7 +391,7 @@ int main(int argc, char **argv)
 		print_text(&o, &g, &cost, cap, &ck);
 	if (ck.ran && s == REPRO_ERROR) {
 		giant_unmap(&g);
-		return repro_fail("check: pread of /proc/self/pagemap: %s", strerror(ck.read_errno));
+		return repro_fail("check: pread of /proc/self/pagemap: %s", strerror(ck.r.read_errno));
 	}
 	if (ck.ran && !o.json)
 		repro_verdict(s, "%s", why);
