@@ -18,7 +18,7 @@ CC ?= cc
 PKGS := libelf libdw ncursesw
 DEB_PKGS := build-essential libelf-dev libdw-dev libncurses-dev binutils bats bats-support \
 	bats-assert bats-file tmux iproute2 jq pkg-config procps util-linux \
-	clang libclang-rt-14-dev qemu-system-x86 busybox-static criu valgrind strace
+	clang libclang-rt-14-dev qemu-system-x86 busybox-static criu valgrind strace chromium
 # The installed tool: man pages checked (groff, man), completion, the Debian package.
 DEB_PKGS += groff-base man-db bash-completion debhelper dpkg-dev fakeroot lintian
 PREFIX ?= /usr/local

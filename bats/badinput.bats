@@ -248,6 +248,26 @@ generic_cases() {
 	} | bad_table
 }
 
+@test "repro-chromium: every bad input is one line and exit 2" {
+	{ generic_cases repro-chromium; cat <<-'CASES'
+	repro-chromium extra
+	repro-chromium --chromium
+	repro-chromium --chromium @EMPTY@
+	repro-chromium --timeout
+	repro-chromium --timeout @EMPTY@
+	repro-chromium --timeout @HUGENUM@
+	repro-chromium --timeout -1
+	repro-chromium --timeout 0
+	repro-chromium --timeout x
+	repro-chromium --restore
+	repro-chromium --keep
+	repro-chromium --criu --restore --no-pidns
+	repro-chromium --criu --criu-timeout @HUGENUM@
+	repro-chromium --criu --criu-timeout x
+	CASES
+	} | bad_table
+}
+
 @test "vmainspect: every bad input is one line and exit 2 (with --json, also a JSON error)" {
 	[ -x "$BIN/vmainspect" ] || skip "vmainspect is not built"
 	start_zombie

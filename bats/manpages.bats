@@ -19,9 +19,10 @@ crdiag-report src/crdiag-report/crdiag-report.1
 crdiag-test src/crdiag-test/crdiag-test.1
 restore-check src/restore-check/restore-check.1
 vmainspect src/vmainspect/vmainspect.1
-repro-giant-vma repro/repro-giant-vma.1
-repro-pagemap-read repro/repro-pagemap-read.1
-repro-udp-restore repro/repro-udp-restore.1
+repro-giant-vma repro/giant-vma/repro-giant-vma.1
+repro-pagemap-read repro/pagemap-read/repro-pagemap-read.1
+repro-udp-restore repro/udp-restore/repro-udp-restore.1
+repro-chromium repro/chromium/repro-chromium.1
 "
 SECTIONS=(NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" EXAMPLES FILES "SEE ALSO")
 

@@ -95,6 +95,14 @@ start_pattern() {
 	assert_equal "$(jq -r .verdict <<<"$output")" reproduced
 }
 
+@test "valgrind: repro-chromium, a real Chromium's pod (the browser itself runs natively), and its skip" {
+	require_root
+	[ -x /usr/bin/chromium ] || skip "Debian's package chromium is not installed"
+	vg 0 "$BIN/repro-chromium" --json
+	assert_equal "$(jq -r .verdict <<<"$output")" reproduced
+	vg 77 "$BIN/repro-chromium" --chromium "$TMP/no-such-chromium"
+}
+
 @test "valgrind: vmainspect --json, --batch and its error paths on repro processes" {
 	[ -x "$BIN/vmainspect" ] || skip "vmainspect is not built"
 	kernel_has_pagemap_scan || skip "kernel has no PAGEMAP_SCAN (Linux < 6.7): the read backend takes minutes under valgrind on the cage"

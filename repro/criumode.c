@@ -187,6 +187,32 @@ int criu_mode_err(struct repro_err *e, const char *what)
 	return repro_err(e, "%s", what);
 }
 
+enum repro_status criu_mode_judge_pread(const struct criu_mode *m, const struct criu_run *fault,
+					const struct criu_run *plain, const char *what,
+					const struct criu_run **decided, char *why, size_t size)
+{
+	const char *ver = m->criu.version ? m->criu.version : "(version unknown)";
+	bool rejected = fault->log_class.fault_rejected;
+
+	*decided = rejected ? plain : fault;
+	switch ((*decided)->cls) {
+	case CRIULOG_SHORT_READ_BUG:
+		snprintf(why, size, "CRIU %s failed to dump %s on its pread path (%s): the "
+			 "pagemap read came back short", ver, what, rejected ? "it has no "
+			 "CRIU_FAULT=135 and no PAGEMAP_SCAN" : "CRIU_FAULT=135");
+		return REPRO_REPRODUCED;
+	case CRIULOG_OK:
+		snprintf(why, size, "CRIU %s dumped %s on its pread path (%s): it has the "
+			 "short-read fix", ver, what, rejected ? "no CRIU_FAULT=135" :
+			 "CRIU_FAULT=135");
+		return REPRO_NOT_REPRODUCED;
+	default:
+		snprintf(why, size, "untestable here: criu dump on the pread path failed for "
+			 "another reason: %s", (*decided)->reason ? (*decided)->reason : "?");
+		return REPRO_SKIPPED;
+	}
+}
+
 int criu_mode_end(struct criu_mode *m, int status)
 {
 	if (!m->began)

@@ -118,6 +118,16 @@ void criu_mode_print_images(const struct criu_mode *m);
  * Keeps errno; returns -1. */
 int criu_mode_err(struct repro_err *e, const char *what);
 
+/* The verdict of a dump on CRIU's pread path, the same for every repro: fault is the
+ * dump with CRIU_FAULT=135, plain the one without; when this CRIU rejected the fault
+ * (older than both the short-read fix and PAGEMAP_SCAN), plain is the pread path.
+ * short-read-bug: reproduced; ok: not reproduced (the fix is there); anything else:
+ * skipped (untestable here). *decided is the run that decided; what names the subject
+ * ("the reservation", "the browser") in why. */
+enum repro_status criu_mode_judge_pread(const struct criu_mode *m, const struct criu_run *fault,
+					const struct criu_run *plain, const char *what,
+					const struct criu_run **decided, char *why, size_t size);
+
 /* Every child stopped and reaped, images removed unless kept. Returns status, or
  * REPRO_ERROR when the cleanup failed (printed); does not return after a SIGINT or
  * SIGTERM: it dies of it. */

@@ -260,7 +260,7 @@ int criu_exec(const struct criu *c, const char *const args[], const char *logpat
 		errno = ENOENT;
 		return -1;
 	}
-	so = (struct spawn_opts){ .netns = o->netns, .timeout_ms = o->timeout_ms, .stop = o->stop };
+	so = (struct spawn_opts){ .netns = o->netns, .mntns = o->mntns, .timeout_ms = o->timeout_ms, .stop = o->stop };
 	if (!(env = child_env(o->fault, &fault_var)) || !(argv = criu_argv(args)) ||
 	    spawn_run(c->path, argv, env, &so, &sr) < 0)
 		goto out;
@@ -284,21 +284,50 @@ out:
 	return ret;
 }
 
+static size_t n_extra(const struct criu_opts *o)
+{
+	size_t n = 0;
+
+	while (o && o->extra && o->extra[n])
+		n++;
+	return n;
+}
+
+/* An argument vector with room for base arguments, o->extra and the NULL. */
+static const char **with_extra(size_t base, const struct criu_opts *o)
+{
+	return calloc(base + n_extra(o) + 1, sizeof(const char *));
+}
+
+static void append_extra(const char **args, size_t k, const struct criu_opts *o)
+{
+	size_t n = n_extra(o);
+
+	for (size_t i = 0; i < n; i++)
+		args[k++] = o->extra[i];
+	args[k] = NULL;
+}
+
 int criu_dump(const struct criu *c, pid_t pid, const char *dir, bool leave_running,
 	      const struct criu_opts *o, struct criu_run *r)
 {
-	const char *args[10];
+	const char **args;
 	char pidbuf[16], *logpath;
 	size_t k = 0;
 	int ret, err;
 
-	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
-	if (asprintf(&logpath, "%s/dump.log", dir) < 0)
+	if (!(args = with_extra(10, o)))
 		return -1;
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	if (asprintf(&logpath, "%s/dump.log", dir) < 0) {
+		free(args);
+		return -1;
+	}
 	/* a log left by an earlier run must not pass for this one's */
 	if (unlink(logpath) < 0 && errno != ENOENT) {
 		err = errno;
 		free(logpath);
+		free(args);
 		errno = err;
 		return -1;
 	}
@@ -312,10 +341,11 @@ int criu_dump(const struct criu *c, pid_t pid, const char *dir, bool leave_runni
 	args[k++] = "dump.log";
 	if (leave_running)
 		args[k++] = "--leave-running";
-	args[k] = NULL;
+	append_extra(args, k, o);
 	ret = criu_exec(c, args, logpath, o, r);
 	err = errno;
 	free(logpath);
+	free(args);
 	errno = err;
 	return ret;
 }
@@ -324,19 +354,28 @@ int criu_restore(const struct criu *c, const char *dir, const struct criu_opts *
 		 struct criu_run *r, pid_t *restored)
 {
 	char *logpath = NULL, *pidfile = NULL, *buf;
+	const char **args;
 	size_t len;
 	int ret = -1, err;
 
 	*restored = 0;
-	if (asprintf(&logpath, "%s/restore.log", dir) < 0)
+	if (!(args = with_extra(10, o)))
 		return -1;
-	if (asprintf(&pidfile, "%s/restored.pid", dir) < 0)
+	if (asprintf(&logpath, "%s/restore.log", dir) < 0) {
+		logpath = NULL;
 		goto out;
+	}
+	if (asprintf(&pidfile, "%s/restored.pid", dir) < 0) {
+		pidfile = NULL;
+		goto out;
+	}
 	/* neither a log nor a pidfile of an earlier restore may pass for this one's */
 	if ((unlink(pidfile) < 0 && errno != ENOENT) || (unlink(logpath) < 0 && errno != ENOENT))
 		goto out;
-	const char *args[] = { "restore", "-D", dir, "-v4", "-o", "restore.log", "-d",
-			       "--pidfile", pidfile, NULL };
+	const char *base[] = { "restore", "-D", dir, "-v4", "-o", "restore.log", "-d",
+			       "--pidfile", pidfile };
+	memcpy(args, base, sizeof(base));
+	append_extra(args, sizeof(base) / sizeof(base[0]), o);
 	if (criu_exec(c, args, logpath, o, r) < 0)
 		goto out;
 	ret = 0;
@@ -351,6 +390,7 @@ out:
 	err = errno;
 	free(logpath);
 	free(pidfile);
+	free(args);
 	errno = err;
 	return ret;
 }

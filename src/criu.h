@@ -48,6 +48,11 @@ struct criu_opts {
 	const char *fault;           /* CRIU_FAULT for this run; NULL: not set */
 	const char *netns;           /* run in this network namespace (/run/netns/NAME,
 				      * /proc/PID/ns/net); NULL: ours */
+	const char *mntns;           /* and in this mount namespace (/proc/PID/ns/mnt, or
+				      * /proc/self/fd/N of a namespace held open), entered
+				      * after netns, as inside a container; NULL: ours */
+	const char *const *extra;    /* more options for criu_dump/criu_restore
+				      * (NULL-terminated, e.g. "--ext-unix-sk"); NULL: none */
 	int timeout_ms;              /* 0: no limit */
 	volatile sig_atomic_t *stop; /* NULL, or a flag: when set, CRIU is killed, reaped,
 				      * and the run returns -1 with EINTR */

@@ -218,3 +218,49 @@ int proc_readlink(const char *path, char **out)
 		cap *= 2;
 	}
 }
+
+int proc_children(pid_t pid, pid_t **out, size_t *n)
+{
+	char dir[64];
+	struct dirent *e;
+	DIR *d;
+	pid_t *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	*out = NULL;
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	if (!(d = opendir(dir)))
+		return errno = proc_errno(errno), -1;
+	while ((e = readdir(d))) {
+		char path[400], *buf, *p, *end;
+		size_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/children", dir, e->d_name);
+		if (read_all(path, &buf, &len) < 0)
+			continue; /* the thread exited */
+		for (p = buf;; p = end) {
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (*n == cap) {
+				pid_t *nv = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(*v));
+				if (!nv) {
+					free(buf);
+					free(v);
+					closedir(d);
+					errno = ENOMEM;
+					return -1;
+				}
+				v = nv;
+			}
+			v[(*n)++] = (pid_t)pid;
+		}
+		free(buf);
+	}
+	closedir(d);
+	*out = v;
+	return 0;
+}

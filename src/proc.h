@@ -45,4 +45,9 @@ int proc_readlink(const char *path, char **out);
 /* Map ENOENT (from /proc paths) to ESRCH; leave other errno values alone. */
 int proc_errno(int err);
 
+/* The living children of every thread of pid (/proc/PID/task/TID/children), *n == 0
+ * when none; *out is malloc'ed (NULL when none). A thread that exits during the walk is
+ * skipped. */
+int proc_children(pid_t pid, pid_t **out, size_t *n);
+
 #endif

@@ -60,8 +60,8 @@ static void kill_group(pid_t pid, int sig)
 	kill(pid, sig);
 }
 
-static void child(const char *path, const char *const argv[], char *const env[], int nsfd,
-		  int out, int errfd)
+static void child(const char *path, const char *const argv[], char *const env[],
+		  const int ns[2], int out, int errfd)
 {
 	sigset_t all;
 	int err, devnull;
@@ -70,7 +70,10 @@ static void child(const char *path, const char *const argv[], char *const env[],
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	signal(SIGPIPE, SIG_DFL);
-	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0)
+	if (ns[0] >= 0 && setns(ns[0], CLONE_NEWNET) < 0)
+		goto fail;
+	/* a mount namespace puts us at its root: the program gets absolute paths only */
+	if (ns[1] >= 0 && setns(ns[1], CLONE_NEWNS) < 0)
 		goto fail;
 	devnull = open("/dev/null", O_RDONLY);
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
@@ -175,7 +178,7 @@ static void kill_reap(pid_t pid)
 }
 
 /* Fork, then supervise until reaped; out and errp are the two pipes. */
-static int run(const char *path, const char *const argv[], char *const env[], int nsfd,
+static int run(const char *path, const char *const argv[], char *const env[], const int ns[2],
 	       int out[2], int errp[2], const struct spawn_opts *o, struct spawn_result *r)
 {
 	struct pidwait pw = { .fd = -1 };
@@ -189,7 +192,7 @@ static int run(const char *path, const char *const argv[], char *const env[], in
 	if (pid == 0) {
 		/* the write end must block: CRIU does not expect EAGAIN on stderr */
 		fcntl(out[1], F_SETFL, 0);
-		child(path, argv, env, nsfd, out[1], errp[1]);
+		child(path, argv, env, ns, out[1], errp[1]);
 	}
 	setpgid(pid, pid); /* both sides: no window where a kill of the group misses it */
 	close(out[1]);
@@ -219,15 +222,16 @@ int spawn_run(const char *path, const char *const argv[], char *const env[],
 	      const struct spawn_opts *o, struct spawn_result *r)
 {
 	static const struct spawn_opts none = { 0 };
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, nsfd = -1, err, ret = -1;
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, ns[2] = { -1, -1 }, err, ret = -1;
 
 	memset(r, 0, sizeof(*r));
 	if (!o)
 		o = &none;
-	if (o->netns && (nsfd = open(o->netns, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	if (pipe2(out, O_CLOEXEC | O_NONBLOCK) == 0 && pipe2(errp, O_CLOEXEC) == 0)
-		ret = run(path, argv, env, nsfd, out, errp, o, r);
+	if ((o->netns && (ns[0] = open(o->netns, O_RDONLY | O_CLOEXEC)) < 0) ||
+	    (o->mntns && (ns[1] = open(o->mntns, O_RDONLY | O_CLOEXEC)) < 0))
+		ret = -1;
+	else if (pipe2(out, O_CLOEXEC | O_NONBLOCK) == 0 && pipe2(errp, O_CLOEXEC) == 0)
+		ret = run(path, argv, env, ns, out, errp, o, r);
 	err = errno;
 	if (ret < 0)
 		spawn_fini(r);
@@ -237,8 +241,9 @@ int spawn_run(const char *path, const char *const argv[], char *const env[],
 		if (errp[i] >= 0)
 			close(errp[i]);
 	}
-	if (nsfd >= 0)
-		close(nsfd);
+	for (int i = 0; i < 2; i++)
+		if (ns[i] >= 0)
+			close(ns[i]);
 	errno = err;
 	return ret;
 }

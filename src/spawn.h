@@ -3,8 +3,8 @@
  *
  * The child runs in its own process group with stdin on /dev/null and stdout and
  * stderr on one pipe, none of our other descriptors (close_range), the signal mask
- * cleared; in o->netns when set (setns before exec). On a timeout, or when *o->stop
- * becomes non-zero (set it from a SIGINT/SIGTERM handler installed without
+ * cleared; in o->netns, then o->mntns, when set (setns before exec). On a timeout, or
+ * when *o->stop becomes non-zero (set it from a SIGINT/SIGTERM handler installed without
  * SA_RESTART), its group gets SIGTERM, then SIGKILL KILL_GRACE later. Every child is
  * reaped before spawn_run returns. Never prints. r->output is malloc'ed (spawn_fini).
  */
@@ -17,6 +17,7 @@
 
 struct spawn_opts {
 	const char *netns;           /* a namespace file (/proc/PID/ns/net...); NULL: ours */
+	const char *mntns;           /* entered after netns (the child starts at its root) */
 	int timeout_ms;              /* 0: no limit */
 	volatile sig_atomic_t *stop; /* NULL, or a flag that ends the run with EINTR */
 };

@@ -169,28 +169,12 @@ struct dump {
 static enum repro_status judge(const struct criu_mode *m, const struct dump *d,
 			       const struct dump **pread, char *why, size_t size)
 {
-	const char *ver = m->criu.version ? m->criu.version : "(version unknown)";
+	const struct criu_run *decided;
+	enum repro_status s = criu_mode_judge_pread(m, &d[0].run, &d[1].run, "the reservation",
+						    &decided, why, size);
 
-	*pread = &d[0];
-	if (d[0].run.log_class.fault_rejected)
-		*pread = &d[1]; /* no fault 135: older than PAGEMAP_SCAN support, pread only */
-	switch ((*pread)->run.cls) {
-	case CRIULOG_SHORT_READ_BUG:
-		snprintf(why, size, "CRIU %s failed to dump the reservation on its pread path "
-			 "(%s): the pagemap read came back short", ver,
-			 *pread == &d[0] ? "CRIU_FAULT=135" : "it has no CRIU_FAULT=135 and no "
-			 "PAGEMAP_SCAN");
-		return REPRO_REPRODUCED;
-	case CRIULOG_OK:
-		snprintf(why, size, "CRIU %s dumped the reservation on its pread path (%s): it "
-			 "has the short-read fix", ver,
-			 *pread == &d[0] ? "CRIU_FAULT=135" : "no CRIU_FAULT=135");
-		return REPRO_NOT_REPRODUCED;
-	default:
-		snprintf(why, size, "untestable here: criu dump on the pread path failed for "
-			 "another reason: %s", (*pread)->run.reason ? (*pread)->run.reason : "?");
-		return REPRO_SKIPPED;
-	}
+	*pread = decided == &d[0].run ? &d[0] : &d[1];
+	return s;
 }
 
 static void print_text(const struct criu_mode *m, const struct holder *h, const struct dump *d,
