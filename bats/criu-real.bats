@@ -144,7 +144,7 @@ BIND_RE="Can't bind inet socket \\(id [0-9]+\\): Cannot assign requested address
 	fi
 }
 
-@test "real CRIU: a dump of a process that is not a session leader is an other-failure naming it" {
+@test "real CRIU: a dump of a process that is not a session leader is not-session-leader, naming it" {
 	require_real_criu
 	# sleep in a session whose leader (sh) is outside the dumped tree: CRIU refuses it
 	# without --shell-job
@@ -157,6 +157,61 @@ BIND_RE="Can't bind inet socket \\(id [0-9]+\\): Cannot assign requested address
 	kill -0 "$pid" || fail "CRIU killed the process it failed to dump"
 	keep_log "$TMP/img/dump.log" dump_no-setsid
 	echo "# real CRIU $CRIU_VER ($CRIU_PATH), dump of a non-leader: $(jq -r '"\(.class): \(.decisive.text)"' <<<"$("$BIN/crdiag-criu" --log "$TMP/img/dump.log" --json)")" >&3
-	assert_log_class "$TMP/img/dump.log" other-failure \
+	assert_log_class "$TMP/img/dump.log" not-session-leader \
 		"The root process $pid is not a session leader\\. Consider using --shell-job option$"
+}
+
+# predicted MODE ID [WRAPPER...]: crdiag-check names ID on `checksubject MODE`; a real dump then
+# fails with the finding's criu_says (its log classifies as ID), and with the finding's
+# options it succeeds. --leave-running both times: the subject stays for teardown.
+predicted() {
+	local mode=$1 id=$2 pid says opts
+	shift 2
+	require_real_criu
+	start_bg "$TMP/subject.pid" "$@" "$TBIN/checksubject" "$mode" "$TMP/subject.pid" "$TMP" ||
+		{ bg_wait; [ "$BG_STATUS" -ne 77 ] || skip "$mode: $(cat "$TMP"/bg.*.err)"; fail "subject $mode failed"; }
+	pid=$(cat "$TMP/subject.pid")
+	BG_PIDS+=("$pid") # under a wrapper BG_PID is the wrapper's
+	run -1 --separate-stderr "$BIN/crdiag-check" --json "$pid"
+	says=$(jq -r --arg id "$id" '[.findings[] | select(.id == $id)][0].criu_says' <<<"$output")
+	opts=$(jq -r --arg id "$id" '[.findings[] | select(.id == $id)][0].options' <<<"$output")
+	[ "$says" != null ] || fail "crdiag-check names no $id: $output"
+	mkdir "$TMP/img1" "$TMP/img2"
+	run "$CRIU_PATH" dump -t "$pid" -D "$TMP/img1" -v4 -o dump.log --leave-running
+	[ "$status" -ne 0 ] || fail "the dump of $mode passed without $opts"
+	keep_log "$TMP/img1/dump.log" "dump_checksubject-$mode"
+	run -1 --separate-stderr "$BIN/crdiag-criu" --log "$TMP/img1/dump.log" --json
+	assert_equal "$(jq -r .class <<<"$output")" "$id"
+	grep -qF -- "$says" "$TMP/img1/dump.log" ||
+		fail "the log lacks the predicted line: $says; it has: $(grep -a Error "$TMP/img1/dump.log" | head -3)"
+	if [ -z "$opts" ]; then # no option gets past it: not even --shell-job
+		run "$CRIU_PATH" dump -t "$pid" -D "$TMP/img2" -v4 -o dump.log --leave-running --shell-job
+		[ "$status" -ne 0 ] && grep -qF -- "$says" "$TMP/img2/dump.log" ||
+			fail "with --shell-job the dump did not fail as said: $(grep -a Error "$TMP/img2/dump.log" | head -3)"
+		echo "# $mode: predicted '$says'; no option gets past it (--shell-job neither)" >&3
+		return
+	fi
+	# shellcheck disable=SC2086 # the options are words
+	run "$CRIU_PATH" dump -t "$pid" -D "$TMP/img2" -v4 -o dump.log --leave-running $opts
+	[ "$status" -eq 0 ] || fail "with $opts the dump still fails: $(grep -a Error "$TMP/img2/dump.log" | head -3)"
+	echo "# $mode: predicted '$says'; passes with $opts" >&3
+}
+
+@test "real CRIU: crdiag-check's not-session-leader holds: the dump fails as said, passes with --shell-job" {
+	# its session led by a setsid sh outside the tree, in the tree's PID namespace (the
+	# guest's suite runs in a session that began outside it: pidns-init-not-session-leader)
+	predicted no-setsid not-session-leader setsid sh -c '"$@"; :' sh
+}
+
+@test "real CRIU: crdiag-check's pidns-init-not-session-leader holds: the dump fails as said, --shell-job does not help" {
+	# PID 1 of a new PID namespace, in the session of our caller (outside it)
+	predicted pidns-init pidns-init-not-session-leader
+}
+
+@test "real CRIU: crdiag-check's file-locks holds: the dump fails as said, passes with --file-locks" {
+	predicted flock file-locks
+}
+
+@test "real CRIU: crdiag-check's ghost-limit holds: the dump fails as said, passes with its --ghost-limit" {
+	predicted ghost ghost-limit
 }

@@ -117,9 +117,9 @@ PTRACE_MSG="Permission denied (reading another user's process needs CAP_SYS_PTRA
 @test "as nobody: repro-chromium skips (77) naming what it needs, before any browser starts" {
 	run_as_nobody true
 	[ -x /usr/bin/chromium ] || skip "Debian's package chromium is not installed"
-	run -77 --separate-stderr run_as_nobody "$BIN/repro-chromium"
+	run -77 --separate-stderr run_as_nobody "$NBIN/repro-chromium"
 	assert_output "verdict: skipped: needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN: namespaces)"
-	run -77 --separate-stderr run_as_nobody "$BIN/repro-chromium" --json
+	run -77 --separate-stderr run_as_nobody "$NBIN/repro-chromium" --json
 	assert_equal "$(jq -r .verdict <<<"$output")" skipped
 }
 
@@ -180,11 +180,11 @@ PTRACE_MSG="Permission denied (reading another user's process needs CAP_SYS_PTRA
 @test "as nobody: crdiag-check on its own process works; root's is refused naming CAP_SYS_PTRACE" {
 	[ -x "$BIN/crdiag-check" ] || skip "crdiag-check is not built"
 	run_as_nobody true
-	run -0 --separate-stderr run_as_nobody env CRIU=/nonexistent setsid -w sh -c 'exec "$0" --json $$' "$BIN/crdiag-check"
+	run -0 --separate-stderr run_as_nobody env CRIU=/nonexistent setsid -w sh -c 'exec "$0" --json $$' "$NBIN/crdiag-check"
 	assert_equal "$(jq -r '[.tree.processes, .summary.dump_fails] | @json' <<<"$output")" '[1,false]'
 	start_bg "$TMP/pid" "$TBIN/pattern" --pidfile "$TMP/pid"
 	local pid
 	pid=$(cat "$TMP/pid")
-	run -2 --separate-stderr run_as_nobody "$BIN/crdiag-check" "$pid"
+	run -2 --separate-stderr run_as_nobody "$NBIN/crdiag-check" "$pid"
 	assert_equal "$stderr" "crdiag-check: PID $pid: $PTRACE_MSG"
 }

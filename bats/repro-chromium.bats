@@ -157,8 +157,10 @@ unzipped() {
 
 @test "a signal while the pod runs: it dies of it after cleaning up (143, 130), as the shell's convention" {
 	local sig pid want
+	# a TMPDIR of the test's own: another run's temp dir must not count as ours
+	mkdir "$TMP/tmpdir"
 	for sig in TERM INT; do
-		"$BIN/repro-chromium" >"$TMP/out" 2>&1 3>&- &
+		TMPDIR="$TMP/tmpdir" "$BIN/repro-chromium" >"$TMP/out" 2>&1 3>&- &
 		pid=$!
 		sleep 4
 		kill -"$sig" "$pid"
@@ -166,7 +168,7 @@ unzipped() {
 		wait "$pid" || status=$?
 		want=$((128 + $(kill -l "$sig")))
 		assert_equal "$status" "$want"
-		[ -z "$(ls -d "${TMPDIR:-/tmp}"/crdiag-chromium.* 2>/dev/null)" ]
+		[ -z "$(ls -A "$TMP/tmpdir")" ] || fail "left in TMPDIR: $(ls -A "$TMP/tmpdir")"
 	done
 }
 

@@ -135,6 +135,15 @@ udp_or_skip() {
 	done
 }
 
+@test "crdiag-check: signals at random points: it dies of the signal and leaves nothing" {
+	[ -x "$BIN/crdiag-check" ] || skip "crdiag-check is not built"
+	local d
+	# it only reads /proc and sock_diag: no handler, the default action is the convention
+	d=$(duration_us "$BIN/crdiag-check" $$)
+	sigrun --runs 4 --max-delay-us $((d / 2)) -- "$BIN/crdiag-check" $$
+	[ "$KILLED" -ge 2 ] || fail "only $KILLED of 4 runs died of the signal (as above)"
+}
+
 @test "sigrun itself: a leaked child, temp file, named namespace, ptrace-stopped task and a hang are caught" {
 	require_root
 	# the checker must be able to fail: each leak below is reported and fails the run

@@ -155,6 +155,8 @@ escape_table() {
 	text   name,c1,comm        vmainspect --batch @PID@
 	text   name,c1,comm        vmainspect --batch --sort pagemap --filter esc @PID@
 	text   comm                crdiag-sockets @PID@
+	text   name,c1,comm        crdiag-check @PID@
+	text   name,comm           crdiag-check --criu-version 3.17.1 --options --shell-job @PID@
 	json   jname               manifest_of_subject
 	text   name,c1,comm,cwd    verify_of_subject
 	text   logline             criu_log_of_subject

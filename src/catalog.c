@@ -17,8 +17,9 @@ static const struct catalog_class classes[] = {
 	  "--shell-job", "start the application with setsid so it leads its own session" },
 	{ "pidns-init-not-session-leader", CATALOG_DUMP,
 	  { "*A session leader of * is outside of its pid namespace*", NULL }, NULL, NULL, NULL,
-	  "A session leader of <pid>(1) is outside of its pid namespace",
-	  "the PID namespace's init is in a session that began outside the namespace",
+	  "A session leader of <pid>(<vpid>) is outside of its pid namespace",
+	  "the root is in a session that began outside its PID namespace (a namespace's init "
+	  "that is not a session leader, or a process started in one without setsid)",
 	  "", "start the namespace's init as a session leader: unshare --pid --fork setsid ..." },
 	{ "tree-outsider", CATALOG_NOTE, { NULL }, NULL, NULL, NULL, "",
 	  "<peer> is outside the dumped tree but shares <what> with it: CRIU does not dump it, "

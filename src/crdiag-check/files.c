@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bigvma.h"
 #include "cost.h"
 #include "maps.h"
 #include "proc.h"
@@ -198,8 +199,15 @@ static int memory_one(struct check *c, const struct task *t, long page)
 	 * processes, and it spares reading maps of thousands of lines */
 	if (!vm_could_exceed(t->pid, page))
 		goto tracer;
-	if (maps_read_pid(t->pid, &l, NULL) < 0)
-		return errno == ESRCH ? 0 : -1;
+	/* only VMAs of about 1 TiB can be over the cap: ask the kernel for those alone
+	 * (a browser's maps is 20,000 lines), maps where it cannot say (Linux < 6.11) */
+	if (bigvma_find(t->pid, cost_max_rw(page) / 8 * (uint64_t)page, &l) < 0) {
+		if (errno != ENOTTY && errno != EINVAL)
+			return errno == ESRCH ? 0 : -1;
+		vma_list_free(&l);
+		if (maps_read_pid(t->pid, &l, NULL) < 0)
+			return errno == ESRCH ? 0 : -1;
+	}
 	for (size_t i = 0; ret == 0 && i < l.n; i++) {
 		struct cost k;
 		char addr[48], size[24], pid[16];

@@ -2,6 +2,7 @@
  * runs. One finding per problem, from the catalogue of failure classes (catalog.h). */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,7 +136,21 @@ static int pick_version(struct check *c, const struct opts *o, struct criu *cr)
 		c->version_from = "option";
 		return 0;
 	}
-	if (criu_find(cr, 5000) < 0)
+	/* A signal while `criu --version` runs would leave it unreaped: hold SIGINT and
+	 * SIGTERM for that moment (CRIU starts with an empty mask), then die of them. */
+	sigset_t hold, was;
+	int ret, err;
+
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hold, &was);
+	ret = criu_find(cr, 5000);
+	err = errno;
+	sigprocmask(SIG_SETMASK, &was, NULL);
+	errno = err;
+	if (ret < 0)
 		return -1;
 	if (cr->found && cr->version) {
 		c->criu_version = cr->version;

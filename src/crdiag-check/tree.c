@@ -144,46 +144,61 @@ const char *tree_name(const struct check *c, pid_t pid, char *buf, size_t size)
 	return buf;
 }
 
-/* 1 when pid is the init of a PID namespace (the last NSpid is 1), 0 when not. */
-static int is_pidns_init(pid_t pid)
+/* The last number of a "\nKEY:" line of status (the innermost PID namespace's view);
+ * -1 when the line is missing. */
+static long ns_last(const char *buf, const char *key)
 {
-	char path[64], *buf, *p;
+	const char *p = strstr(buf, key);
+	long last = -1;
+
+	if (!p)
+		return -1;
+	p += strlen(key);
+	while (*p && *p != '\n') {
+		char *e;
+		long v = strtol(p, &e, 10);
+		if (e == p)
+			break;
+		last = v;
+		p = e;
+	}
+	return last;
+}
+
+/* The root's PID and session as its own PID namespace sees them (NSpid, NSsid): a
+ * session whose leader is outside that namespace reads 0 there, and CRIU refuses it
+ * even with --shell-job ("A session leader of N(V) is outside of its pid namespace"). */
+static int ns_view(pid_t pid, long *vpid, long *vsid)
+{
+	char path[64], *buf;
 	size_t len;
-	int last = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	if (proc_read_file(path, &buf, &len) < 0)
 		return -1;
-	if ((p = strstr(buf, "\nNSpid:"))) {
-		p += 7;
-		while (*p && *p != '\n') {
-			char *e;
-			long v = strtol(p, &e, 10);
-			if (e == p)
-				break;
-			last = (int)v;
-			p = e;
-		}
-	}
+	*vpid = ns_last(buf, "\nNSpid:");
+	*vsid = ns_last(buf, "\nNSsid:");
 	free(buf);
-	return last == 1;
+	return 0;
 }
 
 int tree_check(struct check *c)
 {
 	const struct task *r = tree_task(c, c->root);
-	char peer[320], pid[16];
-	int init = is_pidns_init(c->root);
+	char peer[320], pid[16], vp[24];
+	long vpid, vsid;
 
-	if (init < 0)
+	if (ns_view(c->root, &vpid, &vsid) < 0)
 		return errno == ESRCH ? 0 : -1;
 	if (r->sid == r->pid)
 		return 0;
+	bool outside = vsid == 0; /* the leader is not in the root's PID namespace */
 	snprintf(pid, sizeof(pid), "%d", (int)r->pid);
+	snprintf(vp, sizeof(vp), "%ld", vpid);
 	tree_name(c, r->sid, peer, sizeof(peer));
-	struct catalog_var v[] = { { "pid", pid }, { "peer", peer } };
-	return finding_add(c, init ? "pidns-init-not-session-leader" : "not-session-leader", r->pid,
-			   -1, 0, NULL, init ? 0 : r->sid, (struct fvars){ v, 2 }) ? 0 : -1;
+	struct catalog_var v[] = { { "pid", pid }, { "peer", peer }, { "vpid", vp } };
+	return finding_add(c, outside ? "pidns-init-not-session-leader" : "not-session-leader", r->pid,
+			   -1, 0, NULL, outside ? 0 : r->sid, (struct fvars){ v, 3 }) ? 0 : -1;
 }
 
 /* Does any tree process have this session (sid) or process group (pgid)? */
@@ -256,7 +271,7 @@ static const char *shares(const struct check *c, const struct task *t, bool *str
 static void instead(const struct check *c, const pid_t *pids, size_t n, char *buf, size_t size)
 {
 	const struct task *a = tree_task(c, c->root);
-	char name[280];   /* "PID (comm)" with comm escaped in 256: the sentence fits 320 */
+	char name[320];
 
 	for (int depth = 0; a && depth < 4096; depth++) {
 		size_t i = 0;
@@ -279,7 +294,7 @@ int tree_outsiders(struct check *c)
 {
 	pid_t *strong = calloc(c->ntasks + 1, sizeof(*strong));
 	size_t nstrong = 0, first = c->nf;
-	char how[320], name[320];
+	char how[400], name[320]; /* how: a name and the sentence around it */
 	int ret = 0;
 
 	if (!strong)
