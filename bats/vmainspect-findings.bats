@@ -29,7 +29,7 @@ tui_start() {
 	subj=$(cat "$TMP/s.pid")
 	n=$(CRIU=/nonexistent "$BIN/crdiag-check" --json "$subj" | jq '.findings | length')
 	tui_start
-	keys "$BIN/vmainspect $subj; echo rc=\$?" Enter
+	keys "$(printf %q "$BIN/vmainspect") $subj; echo rc=\$?" Enter
 	wait_screen "^checksubject \\[$subj\\]"
 	run screen
 	assert_line --index 2 --regexp "^backend .*  findings: $n, 1 fails the dump \\(f\\)$"
@@ -50,7 +50,7 @@ tui_start() {
 	local subj
 	subj=$(cat "$TMP/s.pid")
 	tui_start CRDIAG_CHECK=/nonexistent/crdiag-check
-	keys "$BIN/vmainspect $subj; echo rc=\$?" Enter
+	keys "$(printf %q "$BIN/vmainspect") $subj; echo rc=\$?" Enter
 	wait_screen "^checksubject \\[$subj\\]"
 	run screen
 	assert_line --index 2 --regexp "findings: /nonexistent/crdiag-check could not run$"

@@ -440,6 +440,10 @@ static pid_t spawn(const struct cfg *c, int sig)
 {
 	pid_t pid = fork();
 
+	/* Both sides set the group: a SIGINT sent to it before the child ran setpgid would
+	 * find no such group and be lost, and the run would hang waiting for it. */
+	if (pid > 0)
+		setpgid(pid, pid);
 	if (pid != 0)
 		return pid;
 	setpgid(0, 0);
