@@ -81,6 +81,7 @@ struct run {
 	struct criu_result criu;
 	enum repro_status status;
 	char why[1200];
+	struct repro_err err;           /* after -1: what failed, for main to print */
 };
 
 /* Set by SIGINT/SIGTERM/SIGHUP (with criu_mode_stop): the signal to die of at the end. */
@@ -88,9 +89,6 @@ extern volatile sig_atomic_t chromium_signal;
 
 /* Our stop handler for those signals (again after criu_mode_begin, which sets its own). */
 void chromium_signals(void);
-
-/* Seconds on CLOCK_MONOTONIC. */
-double chromium_now(void);
 
 /* Printing a run (podreport.c). */
 void report_text(const struct run *R);

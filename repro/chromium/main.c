@@ -20,6 +20,7 @@
 #include "chromium.h"
 #include "cost.h"
 #include "criu.h"
+#include "monotime.h"
 #include "reaper.h"
 #include "shortread.h"
 #include "netns.h"
@@ -51,14 +52,6 @@ void chromium_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-}
-
-double chromium_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void usage(FILE *f)
@@ -96,7 +89,7 @@ static void usage(FILE *f)
 		CHROMIUM_DEFAULT_TIMEOUT_S);
 }
 
-static int parse_args(int argc, char **argv, struct opts *o)
+static int parse_args(int argc, char **argv, struct opts *o, struct repro_err *e)
 {
 	static const struct option longopts[] = {
 		{ "chromium", required_argument, NULL, 'c' },
@@ -117,15 +110,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'c':
 			if (!*optarg)
-				return repro_fail("--chromium: an empty path"), -1;
+				return repro_errx(e, "--chromium: an empty path");
 			o->chromium = optarg;
 			break;
 		case 't':
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || v <= 0 || v > 3600)
-				return repro_fail("--timeout: '%s' is not a number of seconds "
-						  "(1..3600)", optarg), -1;
+				return repro_errx(e, "--timeout: '%s' is not a number of "
+						  "seconds (1..3600)", optarg);
 			o->timeout_s = (int)v;
 			break;
 		case 'P': o->pidns = false; break;
@@ -133,22 +126,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("repro-chromium %s\n", CRDIAG_VERSION); exit(0);
 		case ':':
-			return repro_fail("option '%s' needs an argument", argv[optind - 1]), -1;
+			return repro_errx(e, "option '%s' needs an argument", argv[optind - 1]);
 		default:
 			r = criu_mode_option(&o->criu, c, optarg);
 			if (r < 0)
 				return -1;
 			if (r == 0)
-				return repro_fail("unknown option '%s' (see --help)",
-						  argv[optind - 1]), -1;
+				return repro_errx(e, "unknown option '%s' (see --help)",
+						  argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return repro_fail("unexpected argument '%s'", argv[optind]), -1;
+		return repro_errx(e, "unexpected argument '%s'", argv[optind]);
 	if (criu_mode_validate(&o->criu) < 0)
 		return -1;
 	if (o->criu.restore && !o->pidns)
-		return repro_fail("--restore: only for the pod (not with --no-pidns)"), -1;
+		return repro_errx(e, "--restore: only for the pod (not with --no-pidns)");
 	return 0;
 }
 
@@ -182,11 +175,13 @@ static int preflight(const struct opts *o)
 	return 0;
 }
 
-static int stopped(void)
+/* A signal came: R->err says so. */
+static int stopped(struct run *R)
 {
 	if (!criu_mode_stop)
 		return 0;
 	errno = EINTR;
+	repro_errx(&R->err, "interrupted by a signal; everything started is stopped");
 	return 1;
 }
 
@@ -197,28 +192,28 @@ static int wait_ready(struct run *R, double t0)
 	struct timespec tick = { 0, POLL_MS * 1000 * 1000 };
 
 	for (;;) {
-		if (stopped())
-			return repro_fail("interrupted by a signal; everything started is stopped"), -1;
+		if (stopped(R))
+			return -1;
 		if (pod_exited(&R->pod) == 1)
-			return repro_fail("the browser exited (wait status 0x%x) before a renderer "
-					  "held its cage: see %s/chromium.log", R->pod.status,
-					  R->dir), -1;
+			return repro_errx(&R->err, "the browser exited (wait status 0x%x) before "
+					  "a renderer held its cage: see %s/chromium.log",
+					  R->pod.status, R->dir);
 		if (!R->browser[0] && podnet_devtools(&R->net, 1000, R->browser,
 						      sizeof(R->browser)) == 0)
-			R->t_devtools = chromium_now() - t0;
+			R->t_devtools = mono_now() - t0;
 		if (R->browser[0]) {
 			podtree_free(&R->tree);
 			if (podtree_read(R->pod.init, R->k.page_size, &R->tree) < 0)
-				return repro_perror("reading the pod's processes"), -1;
+				return repro_err(&R->err, "reading the pod's processes");
 			if (podtree_caged_renderer(&R->tree)) {
-				R->t_cage = chromium_now() - t0;
+				R->t_cage = mono_now() - t0;
 				return 0;
 			}
 		}
-		if (chromium_now() >= deadline)
-			return repro_fail("%s within %d s (--timeout)", R->browser[0] ?
+		if (mono_now() >= deadline)
+			return repro_errx(&R->err, "%s within %d s (--timeout)", R->browser[0] ?
 					  "no renderer held a V8 cage" : "DevTools did not answer",
-					  R->o->timeout_s), -1;
+					  R->o->timeout_s);
 		nanosleep(&tick, NULL);
 	}
 }
@@ -226,26 +221,26 @@ static int wait_ready(struct run *R, double t0)
 /* The DNS client's sockets appear as the page's fetches start: wait a little for one. */
 static int snapshot(struct run *R)
 {
-	double end = chromium_now() + SOCKETS_WAIT_S;
+	double end = mono_now() + SOCKETS_WAIT_S;
 	struct timespec tick = { 0, POLL_MS * 1000 * 1000 };
 
 	for (;;) {
 		podtree_free(&R->tree);
 		podsock_free(&R->socks);
 		if (podtree_read(R->pod.init, R->k.page_size, &R->tree) < 0)
-			return repro_perror("reading the pod's processes"), -1;
-		if (podsock_read(R->net.ns_pod, PODNET_ADDR, &R->tree, &R->socks) < 0)
-			return repro_perror("reading the pod's sockets (sock_diag)"), -1;
-		if (R->socks.udp >= SOCKETS_ENOUGH || chromium_now() >= end)
+			return repro_err(&R->err, "reading the pod's processes");
+		if (podsock_read(podnet_pod_ns(&R->net), PODNET_ADDR, &R->tree, &R->socks) < 0)
+			return repro_err(&R->err, "reading the pod's sockets (sock_diag)");
+		if (R->socks.udp >= SOCKETS_ENOUGH || mono_now() >= end)
 			break;
-		if (stopped())
-			return repro_fail("interrupted by a signal; everything started is stopped"), -1;
+		if (stopped(R))
+			return -1;
 		nanosleep(&tick, NULL);
 	}
 	R->dns_queries = podnet_dns_queries(&R->net, R->dns_first, sizeof(R->dns_first));
 	if (podcheck_run(R->pod.init, podcriu_options(), CHECK_TIMEOUT_MS, &criu_mode_stop,
 			 &R->check) < 0)
-		return repro_perror("crdiag check"), -1;
+		return repro_err(&R->err, "crdiag check");
 	return 0;
 }
 
@@ -257,7 +252,7 @@ static int pread_cage(struct run *R)
 	struct vma_list one;
 
 	if (!p)
-		return repro_fail("the renderer with the cage exited"), -1;
+		return repro_errx(&R->err, "the renderer with the cage exited");
 	v.start = R->pread.start = p->cage_start;
 	v.end = R->pread.end = p->cage_end;
 	memcpy(v.perms, "---p", 5);
@@ -266,8 +261,7 @@ static int pread_cage(struct run *R)
 	one = vma_list_one(&v);
 	R->pread.pid = p->pid;
 	if (pm_scan_single(p->pid, &one, &R->k, &R->pread.c, &R->pread.s, &R->pread.st) < 0)
-		return repro_fail("one pread of PID %d's pagemap: %s", (int)p->pid,
-				  strerror(errno)), -1;
+		return repro_err(&R->err, "one pread of PID %d's pagemap", (int)p->pid);
 	R->pread.ran = true;
 	return 0;
 }
@@ -291,24 +285,24 @@ static int setup(struct run *R)
 {
 	struct pod_config pc = { .chromium = R->o->chromium, .pidns = R->o->pidns,
 				 .stop = &criu_mode_stop };
-	const char *what = "";
 
 	if (reaper_become() < 0)
-		return repro_perror("prctl(PR_SET_CHILD_SUBREAPER)"), -1;
+		return repro_err(&R->err, "prctl(PR_SET_CHILD_SUBREAPER)");
 	if (pm_probe(&R->k) < 0)
-		return repro_perror("probing /proc/self/pagemap"), -1;
+		return repro_err(&R->err, "probing /proc/self/pagemap");
 	R->cap = cost_max_rw(R->k.page_size);
 	if (tmpdir_create("crdiag-chromium", &R->dir) < 0)
-		return repro_perror("creating the pod's directory"), -1;
-	if (podnet_setup(&R->net, &what) < 0)
-		return repro_fail("the pod's network: %s: %s", what, strerror(errno)), -1;
+		return repro_err(&R->err, "creating the pod's directory");
+	if (podnet_setup(&R->net) < 0) {
+		R->err = R->net.lab.err;
+		return -1;
+	}
 	pc.dir = R->dir;
-	pc.netns = R->net.ns_pod;
-	if (stopped())
-		return repro_fail("interrupted by a signal; everything started is stopped"), -1;
-	if (pod_start(&pc, PODNET_DNS, PAGE_URL, &R->pod, &what) < 0)
-		return repro_fail("%s: %s", what, errno == EINTR ? "interrupted by a signal"
-				  : strerror(errno)), -1;
+	pc.netns = podnet_pod_ns(&R->net);
+	if (stopped(R))
+		return -1;
+	if (pod_start(&pc, PODNET_DNS, PAGE_URL, &R->pod, &R->err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -329,13 +323,13 @@ static int teardown(struct run *R, int status)
 
 static int run(struct run *R)
 {
-	double t0 = chromium_now();
+	double t0 = mono_now();
 
 	if (setup(R) < 0 || wait_ready(R, t0) < 0 || snapshot(R) < 0 || pread_cage(R) < 0)
-		return REPRO_ERROR;
+		return repro_err_print(&R->err);
 	R->status = judge(R);
 	if (R->o->criu.on && podcriu_run(R) < 0)
-		return REPRO_ERROR;
+		return repro_err_print(&R->err);
 	if (R->o->json)
 		report_json(R);
 	else
@@ -373,15 +367,16 @@ int main(int argc, char **argv)
 	struct opts o = { .chromium = CHROMIUM_DEFAULT, .timeout_s = CHROMIUM_DEFAULT_TIMEOUT_S,
 			  .pidns = true, .criu = CRIU_MODE_INIT };
 	struct run R = { .o = &o, .status = REPRO_ERROR };
+	struct repro_err e = { 0 };
 	int status;
 
 	repro_init("repro-chromium");
-	if (parse_args(argc, argv, &o) < 0)
-		return REPRO_ERROR;
+	if (parse_args(argc, argv, &o, &e) < 0) /* criumode's options print their own */
+		return e.what[0] ? repro_err_print(&e) : REPRO_ERROR;
 	chromium_signals();
 	if ((status = preflight(&o)) != 0)
 		return status;
-	podnet_init(&R.net);
+	podnet_init(&R.net, &criu_mode_stop);
 	pod_init(&R.pod);
 	status = o.criu.on ? begin_criu(&o) : 0;
 	status = teardown(&R, status == 0 ? run(&R) : status);

@@ -227,8 +227,8 @@ static int hold_mntns(struct pod *p)
 	return 0;
 }
 
-int pod_start(const struct pod_config *c, const char *nameserver, const char *url,
-	      struct pod *p, const char **what)
+static int start(const struct pod_config *c, const char *nameserver, const char *url,
+		 struct pod *p, const char **what)
 {
 	int go[2] = { -1, -1 }, ep[2] = { -1, -1 }, err, ret = -1;
 	char **argv = NULL, *profile_opt = NULL;
@@ -285,6 +285,18 @@ out:
 	free(argv);
 	errno = err;
 	return ret;
+}
+
+int pod_start(const struct pod_config *c, const char *nameserver, const char *url,
+	      struct pod *p, struct repro_err *e)
+{
+	const char *what = "the pod";
+
+	if (start(c, nameserver, url, p, &what) == 0)
+		return 0;
+	if (errno == EINTR)
+		return repro_errx(e, "%s: interrupted by a signal", what);
+	return repro_err(e, "%s", what);
 }
 
 int pod_exited(struct pod *p)

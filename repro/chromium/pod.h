@@ -28,8 +28,8 @@
  * for a plain tree, the browser's process group and then every child we have, and
  * reaps. The mount namespace stays open in p->mntns (for CRIU) until pod_release().
  *
- * Functions return 0 or -1 with errno set and *what naming the failed step (a static
- * string); nothing is printed.
+ * Functions return 0 or -1 with errno set (pod_start: and e saying which step failed,
+ * for main to print, repro.h); nothing is printed.
  */
 #ifndef CRDIAG_POD_H
 #define CRDIAG_POD_H
@@ -37,6 +37,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
+
+#include "repro.h"
 
 struct pod_config {
 	const char *chromium;        /* the program to run */
@@ -58,10 +60,10 @@ struct pod {
 void pod_init(struct pod *p);
 
 /* Write DIR/resolv.conf naming nameserver, then start the browser (see above) on a
- * page at url. Returns once the browser's program is executing, or -1 (*what says
- * which step failed, in the pod or here). On -1 a started child is already stopped. */
+ * page at url. Returns once the browser's program is executing, or -1 (e says which
+ * step failed, in the pod or here; EINTR: a signal set c->stop). On -1 a started child is already stopped. */
 int pod_start(const struct pod_config *c, const char *nameserver, const char *url,
-	      struct pod *p, const char **what);
+	      struct pod *p, struct repro_err *e);
 
 /* 1 when the browser has exited (reaped now; status in p->status), 0 when it runs. */
 int pod_exited(struct pod *p);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "criu.h"
+#include "monotime.h"
 #include "reaper.h"
 #include "proc.h"
 #include "termsafe.h"
@@ -27,14 +28,10 @@ static const char *const step_names[STEP_COUNT] = {
 	[STEP_REDUMP] = "dump-again", [STEP_MOVED] = "restore-moved",
 };
 
-/* Print what stopped a CRIU step (criumode's wording); -1. */
-static int run_failed(const char *what)
+/* What stopped a CRIU step, into R->err (criumode's wording); -1. */
+static int step_err(struct run *R, const char *what)
 {
-	struct repro_err e;
-
-	criu_mode_err(&e, what);
-	repro_err_print(&e);
-	return -1;
+	return criu_mode_err(&R->err, what);
 }
 
 static struct criu_opts pod_opts(const struct run *R, const char *fault)
@@ -54,15 +51,13 @@ static int dump(struct run *R, int i, pid_t pid, const char *fault, bool leave_r
 {
 	struct criu_step *s = &R->criu.step[i];
 	struct criu_opts o = pod_opts(R, fault);
-	struct repro_err e;
-
 	if (i == STEP_RENDERER)
 		o.extra = renderer_options;
 	s->name = step_names[i];
-	if (!(s->dir = criu_mode_subdir(&R->o->criu, s->name, &e)))
-		return repro_err_print(&e), -1;
+	if (!(s->dir = criu_mode_subdir(&R->o->criu, s->name, &R->err)))
+		return -1;
 	if (criu_dump(&R->o->criu.criu, pid, s->dir, leave_running, &o, &s->run) < 0)
-		return run_failed("criu dump");
+		return step_err(R, "criu dump");
 	s->ran = true;
 	return 0;
 }
@@ -74,31 +69,31 @@ static int restore(struct run *R, int i, int from)
 
 	s->name = step_names[i];
 	if (!(s->dir = strdup(R->criu.step[from].dir)))
-		return repro_perror("allocating a path"), -1;
+		return repro_err(&R->err, "allocating a path");
 	if (criu_restore(&R->o->criu.criu, s->dir, &o, &s->run, &s->restored) < 0)
-		return run_failed("criu restore");
+		return step_err(R, "criu restore");
 	s->ran = true;
 	return 0;
 }
 
-static int stop_restored(pid_t pid)
+static int stop_restored(struct run *R, pid_t pid)
 {
 	if (pid <= 0)
 		return 0;
 	kill(pid, SIGKILL); /* a PID namespace's init: the kernel ends the rest */
 	if (reaper_wait_gone(pid, GONE_TIMEOUT_MS, &criu_mode_stop) < 0)
-		return run_failed("stopping the restored browser");
+		return step_err(R, "stopping the restored browser");
 	return 0;
 }
 
 /* The restored browser answers DevTools and one of its renderers holds its cage. */
 static int check_restored(struct run *R, pid_t root)
 {
-	double end = chromium_now() + ALIVE_TIMEOUT_S;
+	double end = mono_now() + ALIVE_TIMEOUT_S;
 	struct timespec tick = { 0, 200 * 1000 * 1000 };
 	struct podtree t = { 0 };
 
-	while (!criu_mode_stop && chromium_now() < end) {
+	while (!criu_mode_stop && mono_now() < end) {
 		if (!R->criu.devtools_after[0])
 			podnet_devtools(&R->net, 1000, R->criu.devtools_after,
 					sizeof(R->criu.devtools_after));
@@ -111,7 +106,7 @@ static int check_restored(struct run *R, pid_t root)
 	}
 	podtree_free(&t);
 	if (criu_mode_stop)
-		return run_failed("checking the restored browser");
+		return step_err(R, "checking the restored browser");
 	return 0;
 }
 
@@ -120,7 +115,6 @@ static int check_restored(struct run *R, pid_t root)
 static int restore_story(struct run *R)
 {
 	struct criu_step *s = R->criu.step;
-	const char *what = "";
 
 	pod_stop(&R->pod);
 	if (s[STEP_PLAIN].run.cls != CRIULOG_OK)
@@ -132,17 +126,19 @@ static int restore_story(struct run *R)
 	if (check_restored(R, s[STEP_RESTORE].restored) < 0)
 		return -1;
 	if (!R->criu.devtools_after[0] || !R->criu.cage_after)
-		return stop_restored(s[STEP_RESTORE].restored);
+		return stop_restored(R, s[STEP_RESTORE].restored);
 	if (dump(R, STEP_REDUMP, s[STEP_RESTORE].restored, NULL, false) < 0 ||
-	    stop_restored(s[STEP_RESTORE].restored) < 0)
+	    stop_restored(R, s[STEP_RESTORE].restored) < 0)
 		return -1;
 	if (s[STEP_REDUMP].run.cls != CRIULOG_OK)
 		return 0;
-	if (podnet_move(&R->net, &what) < 0)
-		return repro_fail("moving the pod's address: %s: %s", what, strerror(errno)), -1;
+	if (podnet_move(&R->net) < 0) {
+		R->err = R->net.lab.err;
+		return -1;
+	}
 	if (restore(R, STEP_MOVED, STEP_REDUMP) < 0)
 		return -1;
-	return stop_restored(s[STEP_MOVED].restored);
+	return stop_restored(R, s[STEP_MOVED].restored);
 }
 
 static void judge_moved(struct criu_result *c, const char *ver)

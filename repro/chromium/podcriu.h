@@ -28,7 +28,7 @@
 
 #include "chromium.h"
 
-/* Runs the steps, sets R->status and R->why; 0, or -1 (printed) when a step could not
+/* Runs the steps, sets R->status and R->why; 0, or -1 with R->err when a step could not
  * run (a signal: EINTR). */
 int podcriu_run(struct run *R);
 

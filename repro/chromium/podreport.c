@@ -9,6 +9,7 @@
 
 #include "chromium.h"
 #include "podcriu.h"
+#include "sockaddr.h"
 #include "termsafe.h"
 #include "units.h"
 
@@ -21,16 +22,6 @@ static const char *type_or_role(const struct podproc *p)
 	if (p->depth == 0)
 		return "browser";
 	return strncmp(p->comm, "chrome_crashpad", 15) == 0 ? "crashpad-handler" : "-";
-}
-
-static const char *endpoint(const struct sockaddr_storage *ss, char *buf, size_t size)
-{
-	const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-	char a[INET_ADDRSTRLEN] = "?";
-
-	inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
-	snprintf(buf, size, "%s:%u", a, ntohs(in->sin_port));
-	return buf;
 }
 
 static void text_tree(const struct run *R)
@@ -74,7 +65,7 @@ static void text_sockets(const struct run *R)
 		const struct podsock *s = &R->socks.v[i];
 		const struct podproc *p = podtree_find(&R->tree, s->pid);
 		printf("  %s %s -> %s  PID %d fd %d (%s)\n", s->s.protocol == 17 ? "udp" : "tcp",
-		       endpoint(&s->s.local, e1, sizeof(e1)), endpoint(&s->s.peer, e2, sizeof(e2)),
+		       sa_endpoint_text(&s->s.local, e1, sizeof(e1)), sa_endpoint_text(&s->s.peer, e2, sizeof(e2)),
 		       (int)s->pid, s->fd, p ? ts_str(type_or_role(p), b, sizeof(b)) : "?");
 	}
 	if (R->socks.n > shown)
@@ -206,8 +197,8 @@ static void json_sockets(struct json *j, const struct run *R)
 		const struct podsock *s = &R->socks.v[i];
 		json_obj_begin(j);
 		json_kstr(j, "protocol", s->s.protocol == 17 ? "udp" : "tcp");
-		json_kstr(j, "local", endpoint(&s->s.local, e, sizeof(e)));
-		json_kstr(j, "peer", endpoint(&s->s.peer, e, sizeof(e)));
+		json_kstr(j, "local", sa_endpoint_text(&s->s.local, e, sizeof(e)));
+		json_kstr(j, "peer", sa_endpoint_text(&s->s.peer, e, sizeof(e)));
 		json_ku64(j, "inode", s->s.inode);
 		json_ki64(j, "pid", s->pid);
 		json_ki64(j, "fd", s->fd);

@@ -210,16 +210,33 @@ static int diag_dump(int netns, struct sockdiag_list *l)
 	return ret;
 }
 
+static bool listed(const struct sockdiag_list *l, uint64_t inode)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].inode == inode)
+			return true;
+	return false;
+}
+
+/* s into out with its holder. A socket that no process holds any more and that the
+ * second dump (after) no longer shows was closed between the reads (a DNS query's socket
+ * lives a moment): it is not in the snapshot. */
 static int keep(struct podsocks *out, const struct sockdiag_sock *s, const struct podtree *t,
-		const struct procsock_list *fds)
+		const struct procsock_list *fds, const struct sockdiag_list *after)
 {
 	struct podsock *ps;
+	pid_t pid;
+	int fd;
 
+	holder(t, fds, s->inode, &pid, &fd);
+	if (pid == 0 && !listed(after, s->inode))
+		return 0;
 	if (grow((void **)&out->v, &out->cap, out->n, sizeof(*out->v)) < 0)
 		return -1;
 	ps = &out->v[out->n++];
 	ps->s = *s;
-	holder(t, fds, s->inode, &ps->pid, &ps->fd);
+	ps->pid = pid;
+	ps->fd = fd;
 	if (s->protocol == IPPROTO_UDP) {
 		out->udp++;
 		out->udp_connected += s->state == 1;
@@ -231,7 +248,7 @@ static int keep(struct podsocks *out, const struct sockdiag_sock *s, const struc
 
 int podsock_read(int netns, const char *addr, const struct podtree *t, struct podsocks *out)
 {
-	struct sockdiag_list l = { 0 };
+	struct sockdiag_list l = { 0 }, after = { 0 };
 	struct procsock_list *fds;
 	struct in_addr want;
 	int ret = -1, err;
@@ -239,15 +256,19 @@ int podsock_read(int netns, const char *addr, const struct podtree *t, struct po
 	inet_pton(AF_INET, addr, &want);
 	if (!(fds = calloc(t->n ? t->n : 1, sizeof(*fds))))
 		return -1;
+	/* The sockets first, then who holds them: read the other way round, a socket opened
+	 * between the reads would have no holder although a pod process holds it. */
+	if (diag_dump(netns, &l) < 0)
+		goto out;
 	for (size_t i = 0; i < t->n; i++)
 		procsock_list(t->v[i].pid, &fds[i]); /* a process that exited holds nothing */
-	if (diag_dump(netns, &l) < 0)
+	if (diag_dump(netns, &after) < 0)
 		goto out;
 	ret = 0;
 	for (size_t i = 0; i < l.n && ret == 0; i++) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)&l.v[i].local;
 		if (l.v[i].family == AF_INET && in->sin_addr.s_addr == want.s_addr)
-			ret = keep(out, &l.v[i], t, fds);
+			ret = keep(out, &l.v[i], t, fds, &after);
 	}
 out:
 	err = errno;
@@ -255,6 +276,7 @@ out:
 		procsock_list_free(&fds[i]);
 	free(fds);
 	sockdiag_list_free(&l);
+	sockdiag_list_free(&after);
 	errno = err;
 	return ret;
 }

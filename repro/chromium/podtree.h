@@ -61,7 +61,8 @@ struct podsocks {
 };
 
 /* Every UDP and TCP socket of the namespace netns whose local address is addr (IPv4
- * text), with its holder among t's processes. */
+ * text), with its holder among t's processes: the sockets are read before their holders,
+ * so one opened meanwhile is not listed, and one closed meanwhile is left out. */
 int podsock_read(int netns, const char *addr, const struct podtree *t, struct podsocks *out);
 void podsock_free(struct podsocks *s);
 
