@@ -127,7 +127,7 @@ BIND_RE="Can't bind inet socket \\(id [0-9]+\\): Cannot assign requested address
 	keep_log "$(jq -r .restore.log <<<"$moved")" restore_udp_source-address-moved
 	# the control: dumped, restored and pinging again from the same source
 	assert_equal "$(jq -r '[.dump.class, .restore.class, .pings_resumed] | @tsv' <<<"$control")" "ok	ok	true"
-	assert_regex "$(jq -r .resumed_from <<<"$control")" '^192\.0\.2\.2:[0-9]+$'
+	assert_regex "$(jq -r '.resumed_from | "\(.address):\(.port)"' <<<"$control")" '^192\.0\.2\.2:[0-9]+$'
 	assert_log_class "$(jq -r .dump.log <<<"$control")" ok 'Dumping finished successfully'
 	assert_log_class "$(jq -r .restore.log <<<"$control")" ok 'Restore finished successfully'
 	assert_equal "$(jq -r .dump.class <<<"$moved")" ok
