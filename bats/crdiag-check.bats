@@ -64,6 +64,7 @@ log_class() {
 	subject no-setsid
 	local sid
 	sid=$(ps -o sid= -p "$SUBJ" | tr -d ' ')
+	assert_equal "$sid" "$HOLDER" # its session leader is the holder, whatever session we run in
 	check
 	assert_equal "$status" 1
 	assert_equal "$(finding not-session-leader '| [.severity, .peer.pid, .criu_says, .options] | @json')" \

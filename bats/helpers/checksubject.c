@@ -6,7 +6,9 @@
  * waits for SIGTERM or SIGINT and stops what it started. The root is a session leader
  * (setsid) unless the mode is about sessions. Files go to DIR (default /tmp). Modes:
  *   plain               nothing: a sleeping session leader
- *   no-setsid           not a session leader (its session leader is our caller's)
+ *   no-setsid           not a session leader: a child of this process, which leads
+ *                       the session (so the leader is in the root's PID namespace
+ *                       whatever session the caller runs in, even session 0)
  *   pidns-init          the root is PID 1 of a new PID namespace, not a session leader
  *   unix-stream         one end of a stream socketpair; the other end held by this
  *                       process, the root's parent, outside the tree
@@ -150,6 +152,27 @@ static int crashpad(const char *pidfile)
 	kids[nkids++] = root;
 	kids[nkids++] = grandchild;
 	write_pid(pidfile, root);
+	return hold();
+}
+
+/* The caller's session may have its leader outside our PID namespace (a CI runner
+ * started by an init that never called setsid reads session 0), which CRIU refuses
+ * for another reason: lead a session here and make the root a member of it. */
+static int no_setsid(const char *pidfile)
+{
+	pid_t pid;
+
+	if (getpid() != getsid(0) && setsid() < 0)
+		return fail("setsid");
+	if ((pid = fork()) == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	if (pid < 0)
+		return fail("fork");
+	kids[nkids++] = pid;
+	write_pid(pidfile, pid);
 	return hold();
 }
 
@@ -297,9 +320,9 @@ static int self_mode(const char *mode)
 {
 	int fd;
 
-	if (strcmp(mode, "no-setsid") != 0 && getpid() != getsid(0) && setsid() < 0)
+	if (getpid() != getsid(0) && setsid() < 0)
 		return fail("setsid");
-	if (strcmp(mode, "plain") == 0 || strcmp(mode, "no-setsid") == 0)
+	if (strcmp(mode, "plain") == 0)
 		return 0;
 	if (strncmp(mode, "tcp-", 4) == 0)
 		return tcp_pair(strcmp(mode, "tcp-established") == 0);
@@ -348,6 +371,8 @@ int main(int argc, char **argv)
 		return unix_dgram_named(pidfile);
 	if (strcmp(mode, "pidns-init") == 0)
 		return pidns_init(pidfile);
+	if (strcmp(mode, "no-setsid") == 0)
+		return no_setsid(pidfile);
 	if ((r = self_mode(mode)) != 0)
 		return r;
 	write_pid(pidfile, getpid());
