@@ -59,16 +59,19 @@ RLIB_OBJS := $(RLIB_SRCS:%.c=$(BUILD)/%.o)
 RLIB := $(BUILD)/librepro.a
 
 # A program is a directory: src/NAME/ -> bin/NAME, repro/NAME/ -> bin/repro-NAME (all
-# the directory's .c files), or a test helper bats/helpers/NAME.c -> $(TBIN)/NAME.
+# the directory's .c files), or a test helper: bats/helpers/NAME.c or the directory
+# bats/helpers/NAME/ -> $(TBIN)/NAME.
 PROGS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard src/*/*.c)))))
 REPROS := $(addprefix repro-,$(sort $(notdir $(patsubst %/,%,$(dir $(wildcard repro/*/*.c))))))
 HELPERS := $(basename $(notdir $(wildcard bats/helpers/*.c)))
+HELPER_DIRS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard bats/helpers/*/*.c)))))
 # A script program is src/NAME/NAME.sh -> bin/NAME, with @VERSION@ filled in and each
 # line "@include FILE" replaced by src/NAME/FILE (crdiag-report's jq programs: termsafe.jq,
 # render.jq, tap.jq, in files of their own so that each is tested alone).
 SCRIPTS := $(notdir $(basename $(wildcard src/*/*.sh)))
 
-ALL_BINS := $(PROGS:%=$(BIN)/%) $(SCRIPTS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%)
+ALL_BINS := $(PROGS:%=$(BIN)/%) $(SCRIPTS:%=$(BIN)/%) $(REPROS:%=$(BIN)/%) $(HELPERS:%=$(TBIN)/%) \
+	$(HELPER_DIRS:%=$(TBIN)/%)
 MANPAGES := $(wildcard src/*/*.1 repro/*.1 repro/*/*.1)
 
 .PHONY: all clean deps check check-kernel demo report install bench fuzz fuzzers FORCE
@@ -95,6 +98,7 @@ endef
 $(foreach p,$(PROGS),$(eval $(call link_rule,$(BIN)/$(p),$(wildcard src/$(p)/*.c))))
 $(foreach r,$(REPROS),$(eval $(call link_rule,$(BIN)/$(r),$(wildcard repro/$(r:repro-%=%)/*.c))))
 $(foreach h,$(HELPERS),$(eval $(call link_rule,$(TBIN)/$(h),bats/helpers/$(h).c)))
+$(foreach h,$(HELPER_DIRS),$(eval $(call link_rule,$(TBIN)/$(h),$(wildcard bats/helpers/$(h)/*.c))))
 
 # A line "@JQ FILE@" in the script is replaced by src/NAME/FILE: jq programs live in
 # files of their own (tested alone) and the built script stays one file.
