@@ -85,7 +85,7 @@ log_class() {
 	assert_equal "$(finding pidns-init-not-session-leader '| [.severity, .criu_says, .options] | @json')" \
 		"[\"dump\",\"A session leader of $SUBJ(1) is outside of its pid namespace\",\"\"]"
 	assert_equal "$(finding pidns-init-not-session-leader .otherwise)" \
-		"start the namespace's init as a session leader: unshare --pid --fork setsid ..."
+		"start the root as a session leader: setsid CMD (a namespace's init: unshare --pid --fork setsid CMD)"
 	# no option gets past it
 	check --options "--shell-job"
 	assert_equal "$status" 1

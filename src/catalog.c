@@ -20,7 +20,8 @@ static const struct catalog_class classes[] = {
 	  "A session leader of <pid>(<vpid>) is outside of its pid namespace",
 	  "the root is in a session that began outside its PID namespace (a namespace's init "
 	  "that is not a session leader, or a process started in one without setsid)",
-	  "", "start the namespace's init as a session leader: unshare --pid --fork setsid ..." },
+	  "", "start the root as a session leader: setsid CMD (a namespace's init: unshare --pid "
+	  "--fork setsid CMD)" },
 	{ "tree-outsider", CATALOG_NOTE, { NULL }, NULL, NULL, NULL, "",
 	  "<peer> is outside the dumped tree but shares <what> with it: CRIU does not dump it, "
 	  "and what it shares breaks the dump or is lost on restore",
