@@ -165,7 +165,7 @@ under_subreaper() {
 }
 
 # interrupt SIG STATUS: a script under a subreaper starts a default run, waits for the
-# child to hold the reservation, records the child's state and parent while the
+# child to hold the reservation and sleep, records the child's state and parent while the
 # program runs, sends SIG to the program and records how it ended. The program must
 # die of SIG, its child must have been sleeping with the program as its parent, and
 # nothing may be left to the subreaper.
@@ -177,7 +177,9 @@ interrupt() {
 	parent=$!
 	for i in $(seq 200); do
 		child=$(pgrep -P "$parent" || true)
-		[ -n "$child" ] && grep -q -- ' ---p ' "/proc/$child/maps" 2>/dev/null && break
+		# holding the reservation and asleep: right after the mmap it may still run
+		[ -n "$child" ] && grep -q -- ' ---p ' "/proc/$child/maps" 2>/dev/null &&
+			grep -q '^State:.S' "/proc/$child/status" 2>/dev/null && break
 		sleep 0.05
 	done
 	{
