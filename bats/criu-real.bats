@@ -207,6 +207,15 @@ predicted() {
 	predicted pidns-init pidns-init-not-session-leader
 }
 
+@test "real CRIU: crdiag-check's unix-external-peer holds for a stream socket: fails as said, passes with --external unix[INODE]" {
+	# the peer held by checksubject's holder, outside the tree
+	predicted unix-stream unix-external-peer
+}
+
+@test "real CRIU: crdiag-check's unix-external-peer holds for a datagram socket on a named one: passes with --ext-unix-sk" {
+	predicted unix-dgram-named unix-external-peer
+}
+
 @test "real CRIU: crdiag-check's file-locks holds: the dump fails as said, passes with --file-locks" {
 	predicted flock file-locks
 }
