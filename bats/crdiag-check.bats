@@ -215,6 +215,52 @@ log_class() {
 	assert_equal "$(log_class criu-4.2_dump_ghost-big_ghost-limit-4M.log)" ok
 }
 
+@test "check: an unlinked 2 MiB file mapped with no fd left is over the ghost limit too, named by its VMA" {
+	require_root # map_files
+	subject ghost-mapped
+	local range
+	range=$(awk '/ghost-mapped \(deleted\)$/ { print $1 }' "/proc/$SUBJ/maps")
+	[ -n "$range" ] || fail "the subject maps no deleted ghost-mapped: $(cat "/proc/$SUBJ/maps")"
+	check
+	assert_equal "$status" 1
+	assert_equal "$(finding ghost-limit '| [.fd, .address, .criu_says, .options] | @json')" \
+		"[null,\"$range\",\"Can't dump ghost file $TMP/ghost-mapped of 2097152 size, increase limit\",\"--ghost-limit 2M\"]"
+	check --options "--ghost-limit 2M"
+	assert_equal "$status" 0
+	assert_equal "$(finding ghost-limit .handled)" true
+}
+
+@test "check: without PROCMAP_QUERY (Linux < 6.11, helpers/nosys) maps speak: the same mapped ghost and giant VMA" {
+	require_root # map_files
+	subject ghost-mapped
+	check
+	local want
+	want=$(jq -c '[.findings[] | select(.id == "ghost-limit")]' <<<"$output")
+	run --separate-stderr strace -f -e trace=ioctl -o "$TMP/strace" "$TBIN/nosys" "$BIN/crdiag-check" --json "$SUBJ"
+	assert_equal "$status" 1
+	assert_equal "$(jq -c '[.findings[] | select(.id == "ghost-limit")]' <<<"$output")" "$want"
+	grep -q 'ioctl(.*= -1 ENOTTY' "$TMP/strace" || fail "no PROCMAP_QUERY was refused: $(cat "$TMP/strace")"
+	subject giant-vma
+	check --criu-version 3.17.1
+	want=$(jq -c '[.findings[] | select(.id == "short-read-bug") | .address]' <<<"$output")
+	[ "$want" != "[]" ] || fail "no short-read-bug with PROCMAP_QUERY: $output"
+	run --separate-stderr "$TBIN/nosys" "$BIN/crdiag-check" --json --criu-version 3.17.1 "$SUBJ"
+	assert_equal "$(jq -c '[.findings[] | select(.id == "short-read-bug") | .address]' <<<"$output")" "$want"
+}
+
+@test "check: a sparse unlinked file: CRIU >= 3.18 counts its blocks (nothing), 3.17 its size (over the limit)" {
+	subject ghost-sparse
+	check --criu-version 4.2
+	assert_equal "$status" 0
+	assert_equal "$(finding ghost-limit)" null
+	check --criu-version 3.18
+	assert_equal "$(finding ghost-limit)" null
+	check --criu-version 3.17.1
+	assert_equal "$status" 1
+	assert_equal "$(finding ghost-limit '| [.fd, .criu_says, .options] | @json')" \
+		"[3,\"Can't dump ghost file $TMP/ghost-sparse of 2097152 size, increase limit\",\"--ghost-limit 2M\"]"
+}
+
 @test "check: a file open for writing is a note, a restore risk with --leave-running" {
 	subject write-open
 	check

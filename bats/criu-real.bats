@@ -216,6 +216,28 @@ predicted() {
 	predicted unix-dgram-named unix-external-peer
 }
 
+@test "real CRIU: crdiag-check's ghost-limit holds for a file only mapped (no fd): fails as said, passes with its --ghost-limit" {
+	predicted ghost-mapped ghost-limit
+}
+
+@test "real CRIU: a sparse unlinked file is a ghost over the limit for CRIU < 3.18 only, as crdiag-check says" {
+	require_real_criu
+	if [ "$(printf '%s\n' "$CRIU_VER" 3.18 | sort -V | head -n 1)" != 3.18 ]; then
+		predicted ghost-sparse ghost-limit
+		return
+	fi
+	# 3.18 and later count the allocated blocks: 4 KiB, under the limit
+	start_bg "$TMP/subject.pid" "$TBIN/checksubject" ghost-sparse "$TMP/subject.pid" "$TMP"
+	local pid
+	pid=$(cat "$TMP/subject.pid")
+	run -0 --separate-stderr "$BIN/crdiag-check" --json "$pid"
+	assert_equal "$(jq '[.findings[] | select(.id == "ghost-limit")] | length' <<<"$output")" 0
+	mkdir "$TMP/img"
+	run "$CRIU_PATH" dump -t "$pid" -D "$TMP/img" -v4 -o dump.log --leave-running
+	[ "$status" -eq 0 ] || fail "CRIU $CRIU_VER failed the dump: $(grep -a Error "$TMP/img/dump.log" | head -3)"
+	echo "# ghost-sparse: CRIU $CRIU_VER dumped it, as crdiag-check said" >&3
+}
+
 @test "real CRIU: crdiag-check's file-locks holds: the dump fails as said, passes with --file-locks" {
 	predicted flock file-locks
 }

@@ -21,6 +21,8 @@
  *   udp6-bound          the same on 2001:db8::1
  *   packet              an AF_PACKET socket
  *   ghost               an unlinked 2 MiB file, open
+ *   ghost-sparse        an unlinked sparse file of 2 MiB with 4 KiB written, open
+ *   ghost-mapped        an unlinked 2 MiB file, mapped whole, its fd closed
  *   write-open          a file open for writing
  *   mount-outside       /dev/null opened before unshare(CLONE_NEWNS): its mount is not
  *                       in the root's mount namespace
@@ -283,19 +285,29 @@ static int a_file(const char *name, int flags)
 	return fd;
 }
 
-static int ghost(void)
+/* An unlinked file NAME of 2 MiB: all of it written (blocks), or only its first 4 KiB
+ * (sparse: CRIU >= 3.18 counts the blocks, 3.17 the size). mapped: the fd closed after
+ * an mmap of the whole file, which keeps it. */
+static int ghost(const char *name, bool sparse, bool mapped)
 {
 	static char block[65536];
 	char path[4096];
-	int fd = a_file("ghost", O_RDWR);
+	int fd = a_file(name, O_RDWR);
 
 	if (fd < 0)
 		return -fd;
 	memset(block, 'g', sizeof(block));
-	for (int i = 0; i < 32; i++) /* 2 MiB of real blocks: CRIU counts st_blocks */
-		if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block))
+	for (int i = 0; i < (sparse ? 1 : 32); i++)
+		if (write(fd, block, sparse ? 4096 : sizeof(block)) != (sparse ? 4096 : (ssize_t)sizeof(block)))
 			return fail("write");
-	snprintf(path, sizeof(path), "%s/ghost", dir);
+	if (sparse && ftruncate(fd, 2 << 20) < 0)
+		return fail("ftruncate");
+	if (mapped) {
+		if (mmap(NULL, 2 << 20, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+			return fail("mmap");
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return unlink(path) < 0 ? fail("unlink") : 0;
 }
 
@@ -330,8 +342,9 @@ static int self_mode(const char *mode)
 		return udp_bound(mode[3] == '4' ? AF_INET : AF_INET6);
 	if (strcmp(mode, "packet") == 0)
 		return socket(AF_PACKET, SOCK_RAW, htons(0x0003)) < 0 ? fail("AF_PACKET") : 0;
-	if (strcmp(mode, "ghost") == 0)
-		return ghost();
+	if (strcmp(mode, "ghost") == 0 || strcmp(mode, "ghost-sparse") == 0 ||
+	    strcmp(mode, "ghost-mapped") == 0)
+		return ghost(mode, strcmp(mode, "ghost-sparse") == 0, strcmp(mode, "ghost-mapped") == 0);
 	if (strcmp(mode, "write-open") == 0)
 		return (fd = a_file("written", O_WRONLY)) < 0 ? -fd : 0;
 	if (strcmp(mode, "flock") == 0)
