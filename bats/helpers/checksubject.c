@@ -157,16 +157,12 @@ static int crashpad(const char *pidfile)
 	return hold();
 }
 
-/* The caller's session may have its leader outside our PID namespace (a CI runner
- * started by an init that never called setsid reads session 0), which CRIU refuses
- * for another reason: lead a session here and make the root a member of it. */
-static int no_setsid(const char *pidfile)
+/* A sleeping child is the root; this process holds it until told to stop. */
+static int child_root(const char *pidfile)
 {
-	pid_t pid;
+	pid_t pid = fork();
 
-	if (getpid() != getsid(0) && setsid() < 0)
-		return fail("setsid");
-	if ((pid = fork()) == 0) {
+	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		for (;;)
 			pause();
@@ -178,22 +174,22 @@ static int no_setsid(const char *pidfile)
 	return hold();
 }
 
+/* The caller's session may have its leader outside our PID namespace (a CI runner
+ * started by an init that never called setsid reads session 0), which CRIU refuses
+ * for another reason: lead a session here and make the root a member of it. */
+static int no_setsid(const char *pidfile)
+{
+	if (getpid() != getsid(0) && setsid() < 0)
+		return fail("setsid");
+	return child_root(pidfile);
+}
+
+/* The root is PID 1 of a new PID namespace, in our session. */
 static int pidns_init(const char *pidfile)
 {
-	pid_t pid;
-
 	if (unshare(CLONE_NEWPID) < 0)
 		return fail("unshare(CLONE_NEWPID)");
-	if ((pid = fork()) == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		for (;;)
-			pause();
-	}
-	if (pid < 0)
-		return fail("fork");
-	kids[nkids++] = pid;
-	write_pid(pidfile, pid);
-	return hold();
+	return child_root(pidfile);
 }
 
 static int unix_dgram_named(const char *pidfile)
