@@ -61,7 +61,7 @@ static int module_cb(Dwfl_Module *m, void **userdata, const char *name, Dwarf_Ad
 	/* find_elf gets this back: it opens files the way elf_snap_files does */
 	*userdata = s;
 	dwfl_module_info(m, NULL, NULL, &high, NULL, NULL, NULL, NULL);
-	if (elf_grow(&s->mod, &s->capmod, s->nmod, sizeof(*s->mod)) < 0)
+	if (GROW(s->mod, s->capmod, s->nmod) < 0)
 		return DWARF_CB_ABORT;
 	struct elf_module *x = &s->mod[s->nmod];
 	memset(x, 0, sizeof(*x));
@@ -233,7 +233,7 @@ static int frame_cb(Dwfl_Frame *st, void *arg)
 		t->truncated = true;
 		return DWARF_CB_ABORT;
 	}
-	if (elf_grow(&t->frame, &u->capframe, t->nframe, sizeof(*t->frame)) < 0) {
+	if (GROW(t->frame, u->capframe, t->nframe) < 0) {
 		u->nomem = true;
 		return DWARF_CB_ABORT;
 	}
@@ -248,7 +248,7 @@ static int thread_cb(Dwfl_Thread *th, void *arg)
 	char path[96], *buf;
 	size_t len;
 
-	if (elf_grow(&s->thr, &s->capthr, s->nthr, sizeof(*s->thr)) < 0) {
+	if (GROW(s->thr, s->capthr, s->nthr) < 0) {
 		u->nomem = true;
 		return DWARF_CB_ABORT;
 	}

@@ -105,7 +105,7 @@ fail:;
 
 static int add_seg(struct elf_file *f, size_t *cap, const GElf_Phdr *ph, unsigned idx)
 {
-	if (elf_grow(&f->seg, cap, f->nseg, sizeof(*f->seg)) < 0)
+	if (GROW(f->seg, *cap, f->nseg) < 0)
 		return -1;
 	f->seg[f->nseg++] = (struct elf_seg){
 		.index = idx, .offset = ph->p_offset, .vaddr = ph->p_vaddr,
@@ -132,7 +132,7 @@ static int read_sections(Elf *e, struct elf_file *f)
 		if (sh.sh_type == SHT_NOBITS && (sh.sh_flags & SHF_TLS))
 			continue;
 		name = elf_strptr(e, shstrndx, sh.sh_name);
-		if (elf_grow(&f->sect, &cap, f->nsect, sizeof(*f->sect)) < 0)
+		if (GROW(f->sect, cap, f->nsect) < 0)
 			return -1;
 		struct elf_sect *x = &f->sect[f->nsect];
 		x->name = strdup(name ? name : "?");

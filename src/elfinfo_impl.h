@@ -11,9 +11,7 @@
 #include <sys/stat.h>
 
 #include "elfinfo.h"
-
-/* Make room for one more element of size sz in *p (n used, *cap allocated). */
-int elf_grow(void *pp, size_t *cap, size_t n, size_t sz);
+#include "grow.h"
 
 /* s->error from fmt; errno = err. */
 void elf_set_error(struct elf_snap *s, int err, const char *fmt, ...)

@@ -12,23 +12,6 @@
 
 #include "monotime.h"
 
-/* Make room for one more element of size sz in *p (n used, *cap allocated). */
-int elf_grow(void *pp, size_t *cap, size_t n, size_t sz)
-{
-	void **p = pp;
-
-	if (n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 8;
-	void *np = realloc(*p, nc * sz);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
-
-
 void elf_set_error(struct elf_snap *s, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -69,7 +52,7 @@ static struct elf_file *cache_get(struct elf_snap *s, const struct vma *v)
 		    f->dev_minor == v->dev_minor)
 			return f;
 	}
-	if (elf_grow(&s->file, &s->capfile, s->nfile, sizeof(*s->file)) < 0)
+	if (GROW(s->file, s->capfile, s->nfile) < 0)
 		return NULL;
 	struct elf_file *f = calloc(1, sizeof(*f));
 	if (!f)
@@ -135,7 +118,7 @@ static int attribute(struct elf_vma *ev, const struct elf_file *f, uint64_t lo, 
 			continue;
 		if (!overlap(lo, hi, x->addr, x->addr + x->size))
 			continue;
-		if (elf_grow(&ev->sect, &cap, ev->nsect, sizeof(*ev->sect)) < 0)
+		if (GROW(ev->sect, cap, ev->nsect) < 0)
 			return -1;
 		ev->sect[ev->nsect++] = i;
 	}

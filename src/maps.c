@@ -1,5 +1,6 @@
 /* maps: a strict, length-bounded parser for the /proc/PID/maps format. */
 #include "maps.h"
+#include "grow.h"
 #include "proc.h"
 
 #include <errno.h>
@@ -202,14 +203,8 @@ invalid:
 
 static int list_push(struct vma_list *l, const struct vma *v)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct vma *nv = realloc(l->v, cap * sizeof(*nv));
-		if (!nv)
-			return -1;
-		l->v = nv;
-		l->cap = cap;
-	}
+	if (GROW(l->v, l->cap, l->n) < 0)
+		return -1;
 	l->v[l->n++] = *v;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* procmap: see procmap.h. */
 #include "procmap.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,13 +28,8 @@ struct procmap_query {
 
 static int push(struct vma_list *out, uint64_t start, uint64_t end)
 {
-	if (out->n == out->cap) {
-		size_t cap = out->cap ? out->cap * 2 : 4;
-		struct vma *v = realloc(out->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		out->v = v, out->cap = cap;
-	}
+	if (GROW(out->v, out->cap, out->n) < 0)
+		return -1;
 	out->v[out->n++] = (struct vma){ .start = start, .end = end, .perms = "---p",
 					 .name = NULL, .kind = VMA_ANON };
 	return 0;

@@ -1,5 +1,6 @@
 /* procsock: socket fds of a process, and sock_diag in its network namespace. */
 #include "procsock.h"
+#include "grow.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,14 +18,8 @@
 
 static int push(struct procsock_list *l, int fd, uint64_t inode)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct procsock *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (GROW(l->v, l->cap, l->n) < 0)
+		return -1;
 	l->v[l->n++] = (struct procsock){ .fd = fd, .inode = inode };
 	return 0;
 }

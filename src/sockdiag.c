@@ -1,5 +1,6 @@
 /* sockdiag: INET_DIAG queries over NETLINK_SOCK_DIAG. */
 #include "sockdiag.h"
+#include "grow.h"
 #include "netlink.h"
 
 #include <errno.h>
@@ -126,14 +127,8 @@ static int parse_msg(const struct nlmsghdr *h, int protocol, struct sockdiag_soc
 
 static int list_push(struct sockdiag_list *l, const struct sockdiag_sock *s)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct sockdiag_sock *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (GROW(l->v, l->cap, l->n) < 0)
+		return -1;
 	l->v[l->n++] = *s;
 	return 0;
 }

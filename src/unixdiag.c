@@ -1,5 +1,6 @@
 /* unixdiag: UNIX_DIAG dumps over NETLINK_SOCK_DIAG. */
 #include "unixdiag.h"
+#include "grow.h"
 #include "netlink.h"
 
 #include <errno.h>
@@ -18,14 +19,8 @@ struct request {
 
 static int push(struct unixdiag_list *l, const struct unixdiag_sock *s)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct unixdiag_sock *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (GROW(l->v, l->cap, l->n) < 0)
+		return -1;
 	l->v[l->n++] = *s;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* fds: the open files of every process in the tree (link, stat, fdinfo), and who holds
  * a socket outside it. */
 #include "check.h"
+#include "grow.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,14 +17,8 @@
 
 static int push_fd(struct check *c, size_t *cap, const struct fdent *e)
 {
-	if (c->nfds == *cap) {
-		size_t n = *cap ? *cap * 2 : 256;
-		struct fdent *v = realloc(c->fds, n * sizeof(*v));
-		if (!v)
-			return -1;
-		c->fds = v;
-		*cap = n;
-	}
+	if (GROW(c->fds, *cap, c->nfds) < 0)
+		return -1;
 	c->fds[c->nfds++] = *e;
 	return 0;
 }
@@ -159,15 +154,9 @@ static int read_holders(struct check *c)
 			continue; /* gone, or not ours to read */
 		}
 		for (size_t j = 0; j < l.n; j++) {
-			if (c->nholders == cap) {
-				size_t n = cap ? cap * 2 : 256;
-				struct holder *v = realloc(c->holders, n * sizeof(*v));
-				if (!v) {
-					procsock_list_free(&l);
-					return -1;
-				}
-				c->holders = v;
-				cap = n;
+			if (GROW(c->holders, cap, c->nholders) < 0) {
+				procsock_list_free(&l);
+				return -1;
 			}
 			c->holders[c->nholders++] = (struct holder){ l.v[j].inode, c->tasks[i].pid,
 								     l.v[j].fd };

@@ -1,5 +1,6 @@
 /* finding: findings filled from the catalogue, and the user's criu options. */
 #include "check.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -139,14 +140,8 @@ struct finding *finding_add(struct check *c, const char *id, pid_t pid, int fd, 
 		errno = EINVAL;
 		return NULL;
 	}
-	if (c->nf == c->capf) {
-		size_t cap = c->capf ? c->capf * 2 : 16;
-		struct finding *v = realloc(c->f, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		c->f = v;
-		c->capf = cap;
-	}
+	if (GROW(c->f, c->capf, c->nf) < 0)
+		return NULL;
 	f = &c->f[c->nf];
 	memset(f, 0, sizeof(*f));
 	f->cls = k;

@@ -2,6 +2,7 @@
  * session it needs, a PID namespace's init, and the processes outside it that share
  * its session, process group or sockets. */
 #include "check.h"
+#include "grow.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -55,14 +56,8 @@ static int read_stat(pid_t pid, struct task *t)
 
 static int push_task(struct check *c, size_t *cap, const struct task *t)
 {
-	if (c->ntasks == *cap) {
-		size_t n = *cap ? *cap * 2 : 256;
-		struct task *v = realloc(c->tasks, n * sizeof(*v));
-		if (!v)
-			return -1;
-		c->tasks = v;
-		*cap = n;
-	}
+	if (GROW(c->tasks, *cap, c->ntasks) < 0)
+		return -1;
 	c->tasks[c->ntasks++] = *t;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* restore-check: collect, write and read a manifest. */
 #include "rc.h"
+#include "grow.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -74,14 +75,8 @@ void rc_free(struct rc_manifest *m)
 
 static struct rc_file *new_file(struct rc_manifest *m)
 {
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 32;
-		struct rc_file *nf = realloc(m->f, cap * sizeof(*nf));
-		if (!nf)
-			return NULL;
-		m->f = nf;
-		m->cap = cap;
-	}
+	if (GROW(m->f, m->cap, m->n) < 0)
+		return NULL;
 	memset(&m->f[m->n], 0, sizeof(m->f[0]));
 	return &m->f[m->n++];
 }
