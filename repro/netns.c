@@ -56,17 +56,10 @@ static int leave_keep_errno(void)
 	return 0;
 }
 
-int netns_create(void)
+/* Home again with fd, the descriptor made in the namespace: fd, or -1 with errno (fd
+ * closed when the way home failed). */
+static int leave_with(int fd)
 {
-	int fd;
-
-	if (home_fd < 0) {
-		errno = EBADF;
-		return -1;
-	}
-	if (unshare(CLONE_NEWNET) < 0)
-		return -1;
-	fd = open_current();
 	if (fd < 0) {
 		leave_keep_errno();
 		return -1;
@@ -80,24 +73,22 @@ int netns_create(void)
 	return fd;
 }
 
+int netns_create(void)
+{
+	if (home_fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	if (unshare(CLONE_NEWNET) < 0)
+		return -1;
+	return leave_with(open_current());
+}
+
 int netns_socket(int nsfd, int domain, int type, int protocol)
 {
-	int fd;
-
 	if (netns_enter(nsfd) < 0)
 		return -1;
-	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
-	if (fd < 0) {
-		leave_keep_errno();
-		return -1;
-	}
-	if (netns_leave() < 0) {
-		int err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
+	return leave_with(socket(domain, type | SOCK_CLOEXEC, protocol));
 }
 
 int netns_sysctl(const char *path, const char *value)
