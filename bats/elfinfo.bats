@@ -9,7 +9,6 @@ setup() {
 	command -v readelf >/dev/null || skip "readelf (binutils) is not installed"
 }
 teardown() {
-	[ -z "${TMUX_SOCK:-}" ] || tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
 	common_teardown
 	[ -z "${NB:-}" ] || rm -rf "$NB"
 }
@@ -273,18 +272,15 @@ ptrace_allowed() {
 	stop_tracer "$(cat "$TMP/tpid")"
 }
 
-# tmux_screen: the visible screen of the test's tmux session
-tmux_screen() { tmux -S "$TMUX_SOCK" capture-pane -p; }
-
 # tmux_wait TEXT: until the screen shows TEXT (10 s at most)
 tmux_wait() {
 	local i
 	for i in $(seq 100); do
-		tmux_screen | grep -qF -- "$1" && return 0
+		screen | grep -qF -- "$1" && return 0
 		sleep 0.1
 	done
 	echo "screen never showed '$1':" >&2
-	tmux_screen >&2
+	screen >&2
 	return 1
 }
 
@@ -292,29 +288,26 @@ tmux_wait() {
 	command -v tmux >/dev/null || skip "tmux is not installed"
 	ptrace_allowed
 	start_subject --threads 1
-	# the socket lives in the test's temp dir, so nothing outlives the test
-	TMUX_SOCK=$TMP/tmux.sock
-	tmux -S "$TMUX_SOCK" new-session -d -x 200 -y 80 \
-		"TERM=xterm $(printf %q "$BIN/vmainspect") --stacks $SUBJ" 3>&-
+	tmux_new 200 80 "TERM=xterm $(printf %q "$BIN/vmainspect") --stacks $SUBJ"
 	tmux_wait "VMAs"
 	# the helper's r-x mapping: filter to its file, the second row, Enter
-	tmux -S "$TMUX_SOCK" send-keys / "$(basename "$TBIN")/elfsubject" Enter
-	tmux -S "$TMUX_SOCK" send-keys j Enter
+	keys / "$(basename "$TBIN")/elfsubject" Enter
+	keys j Enter
 	tmux_wait "sections"
-	tmux_screen >"$TMP/screen"
+	screen >"$TMP/screen"
 	grep -qE "^  build-id +$(readelf_build_id "$TBIN/elfsubject")$" "$TMP/screen" || fail "$(cat "$TMP/screen")"
 	grep -qE "^  segment +PT_LOAD #[0-9]+ r-x " "$TMP/screen" || fail "$(cat "$TMP/screen")"
 	grep -qE "^  sections +.* \.text( |$)" "$TMP/screen" || fail "$(cat "$TMP/screen")"
 	grep -qF "  module        $TBIN/elfsubject" "$TMP/screen" || fail "$(cat "$TMP/screen")"
 	# back, clear the filter (Esc), then the main thread's [stack]
-	tmux -S "$TMUX_SOCK" send-keys q
+	keys q
 	tmux_wait "shown"
-	tmux -S "$TMUX_SOCK" send-keys Escape
+	keys Escape
 	tmux_wait "ascending  snapshot "
-	tmux -S "$TMUX_SOCK" send-keys / "[stack]" Enter
+	keys / "[stack]" Enter
 	tmux_wait 'filter "[stack]": 1 of'
-	tmux -S "$TMUX_SOCK" send-keys Enter
+	keys Enter
 	tmux_wait "Stack of thread $SUBJ"
-	tmux_screen | grep -qE "#1 +0x[0-9a-f]+ elfsubject_park\+0x[0-9a-f]+ " || fail "$(tmux_screen)"
-	tmux -S "$TMUX_SOCK" send-keys q q
+	screen | grep -qE "#1 +0x[0-9a-f]+ elfsubject_park\+0x[0-9a-f]+ " || fail "$(screen)"
+	keys q q
 }

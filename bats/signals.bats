@@ -9,7 +9,6 @@ load helpers/common
 setup() { common_setup; }
 teardown() {
 	[ -z "${NETNS_SELFTEST:-}" ] || ip netns del "$NETNS_SELFTEST" 2>/dev/null || true
-	[ -z "${SOCK:-}" ] || tmux -S "$SOCK" kill-server 2>/dev/null || true
 	common_teardown
 }
 
@@ -195,10 +194,7 @@ shell_sane() {
 	start_bg "$TMP/pattern.pid" "$TBIN/pattern" --pidfile "$TMP/pattern.pid"
 	local target i state sig delay rc
 	target=$(cat "$TMP/pattern.pid")
-	SOCK=$TMP/tmux.sock
-	tmux -S "$SOCK" -f /dev/null new-session -d -x 120 -y 40 \
-		env -u NO_COLOR TERM=tmux-256color PS1='sg$ ' bash --norc --noprofile -i 3>&-
-	wait_screen '^sg\$ *$'
+	tui_shell 120 40
 	# start-up (no screen yet), the table, the detail view, help, the live filter
 	# line, a re-sort; refreshing every 50 ms so some signals land mid-scan
 	local states=(startup table detail help filter sort)
@@ -223,7 +219,7 @@ shell_sane() {
 		fi
 		sleep "$(printf '0.%03d' "$delay")"
 		if [ "$sig" = INT ]; then keys C-c; else kill -TERM "$(cat "$TMP/tui.pid")"; fi
-		wait_screen '^sg\$ *$'
+		wait_screen '^vi\$ *$'
 		keys "echo rc$i=\$?" Enter
 		wait_screen "^rc$i=[0-9]+$"
 		rc=$(screen | sed -n "s/^rc$i=//p")

@@ -11,7 +11,6 @@ load helpers/common
 
 setup() {
 	common_setup
-	SOCK=
 	ESC_DIR=$TMP/esc
 	mkdir -p "$ESC_DIR"
 	start_bg "$TMP/subject.pid" "$TBIN/escsubject" --dir "$ESC_DIR" --pidfile "$TMP/subject.pid"
@@ -21,7 +20,6 @@ setup() {
 }
 
 teardown() {
-	[ -z "$SOCK" ] || tmux -S "$SOCK" kill-server 2>/dev/null || true
 	common_teardown
 }
 
@@ -181,10 +179,7 @@ escape_table() {
 }
 
 @test "termsafe: the TUI shows the escaped comm and names; the terminal keeps its title" {
-	command -v tmux >/dev/null || skip "tmux is not installed"
-	SOCK=$TMP/tmux.sock
-	tmux -S "$SOCK" -f /dev/null new-session -d -x 160 -y 40 \
-		env TERM=tmux-256color "$BIN/vmainspect" --filter RED "$PID" 3>&-
+	tmux_new 160 40 env TERM=tmux-256color "$BIN/vmainspect" --filter RED "$PID"
 	tmux -S "$SOCK" select-pane -T crdiag-test
 	wait_screen 'VMAs'
 	run screen

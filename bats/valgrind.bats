@@ -13,7 +13,6 @@ setup() {
 }
 
 teardown() {
-	[ -z "${SOCK:-}" ] || tmux -S "$SOCK" kill-server 2>/dev/null || true
 	common_teardown
 }
 
@@ -129,9 +128,8 @@ start_pattern() {
 	command -v tmux >/dev/null || skip "tmux is not installed"
 	start_bg "$TMP/giant.pid" "$BIN/repro-giant-vma" --hold --pidfile "$TMP/giant.pid"
 	local i
-	SOCK=$TMP/tmux.sock
-	tmux -S "$SOCK" -f /dev/null new-session -d -x 120 -y 40 \
-		"TERM=tmux-256color valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --log-file=$TMP/vg.log $(printf %q "$BIN/vmainspect") -d 0.2 -n 3 $(cat "$TMP/giant.pid"); echo \$? >$TMP/rc" 3>&-
+	tmux_new 120 40 \
+		"TERM=tmux-256color valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --log-file=$TMP/vg.log $(printf %q "$BIN/vmainspect") -d 0.2 -n 3 $(cat "$TMP/giant.pid"); echo \$? >$TMP/rc"
 	for i in $(seq 600); do
 		[ -s "$TMP/rc" ] && break
 		sleep 0.05

@@ -7,21 +7,13 @@ load helpers/common
 
 setup() {
 	common_setup
-	SOCK=
 }
 
 teardown() {
-	[ -z "$SOCK" ] || tmux -S "$SOCK" kill-server 2>/dev/null || true
 	common_teardown
 }
 
-tui_start() {
-	command -v tmux >/dev/null || skip "tmux is not installed"
-	SOCK=$TMP/tmux.sock
-	tmux -S "$SOCK" -f /dev/null new-session -d -x 160 -y 50 \
-		env -u NO_COLOR TERM=tmux-256color PS1='vi$ ' CRIU=/nonexistent "$@" bash --norc --noprofile -i 3>&-
-	wait_screen '^vi\$ *$'
-}
+tui_start() { tui_shell 160 50 CRIU=/nonexistent "$@"; }
 
 @test "TUI: the findings' count in the header, and their screen on f; q goes back" {
 	start_bg "$TMP/s.pid" "$TBIN/checksubject" ghost "$TMP/s.pid" "$TMP"

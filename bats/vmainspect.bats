@@ -7,11 +7,9 @@ load helpers/common
 
 setup() {
 	common_setup
-	SOCK=
 }
 
 teardown() {
-	[ -z "$SOCK" ] || tmux -S "$SOCK" kill-server 2>/dev/null || true
 	common_teardown
 }
 
@@ -315,13 +313,7 @@ error_case() {
 # tui_start [ENV=VALUE...]: a private tmux server with one 120x40 window running an
 # interactive bash (prompt "vi$ ") with ENV set, in $TMP. capture-pane drops trailing
 # spaces: an idle prompt reads "vi$".
-tui_start() {
-	command -v tmux >/dev/null || skip "tmux is not installed"
-	SOCK=$TMP/tmux.sock
-	tmux -S "$SOCK" -f /dev/null new-session -d -x 120 -y 40 \
-		env -u NO_COLOR TERM=tmux-256color PS1='vi$ ' "$@" bash --norc --noprofile -i 3>&-
-	wait_screen '^vi\$ *$'
-}
+tui_start() { tui_shell 120 40 "$@"; }
 
 # wait_gone ERE: until no line of the pane matches ERE
 wait_gone() {

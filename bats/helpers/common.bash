@@ -20,6 +20,7 @@ CRIU_FAILURES=$FIXTURES/criu-failures
 common_setup() {
 	TMP=$(mktemp -d "${BATS_RUN_TMPDIR:-/tmp}/crdiag.XXXXXX")
 	BG_PIDS=()
+	SOCK=
 }
 
 common_teardown() {
@@ -30,6 +31,7 @@ common_teardown() {
 	for p in "${BG_PIDS[@]}"; do
 		wait "$p" 2>/dev/null || true
 	done
+	[ -z "${SOCK:-}" ] || tmux -S "$SOCK" kill-server 2>/dev/null || true
 	[ -n "${TMP:-}" ] && rm -rf "$TMP"
 	[ -z "${NOBODY_DIR:-}" ] || rm -rf "$NOBODY_DIR"
 }
@@ -105,7 +107,26 @@ bg_wait() {
 # readelf_build_id FILE: the GNU build-id as binutils prints it
 readelf_build_id() { readelf -n "$1" | awk '/Build ID:/ { print $3; exit }'; }
 
-# The terminal UI in a private tmux server whose socket is $SOCK (set by the test).
+# The terminal UI in a private tmux server whose socket is $SOCK: common_teardown kills it.
+# tmux_new COLS ROWS CMD...: that server, its one pane running CMD (skips without tmux)
+tmux_new() {
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	local cols=$1 rows=$2
+	shift 2
+	SOCK=$TMP/tmux.sock
+	tmux -S "$SOCK" -f /dev/null new-session -d -x "$cols" -y "$rows" "$@" 3>&-
+}
+
+# tui_shell COLS ROWS [NAME=VALUE...]: tmux_new with an interactive bash (prompt "vi$ ",
+# colours on, TERM=tmux-256color, the environment given), once its prompt shows
+tui_shell() {
+	local cols=$1 rows=$2
+	shift 2
+	tmux_new "$cols" "$rows" env -u NO_COLOR TERM=tmux-256color PS1='vi$ ' "$@" \
+		bash --norc --noprofile -i
+	wait_screen '^vi\$ *$'
+}
+
 screen() { tmux -S "$SOCK" capture-pane -p; }
 keys() { tmux -S "$SOCK" send-keys "$@"; }
 
