@@ -86,6 +86,8 @@ no_process_running() { # no_process_running PATTERN
 	criu-3.17.1_restore_udp_source-address-present.log ok 422 3.17.1
 	criu-3.17.1_restore_udp_source-address-moved.log bind-eaddrnotavail 158 3.17.1
 	criu-3.17.1_dump_no-setsid.log not-session-leader 674 3.17.1
+	criu-3.17.1_dump_ghost-mapped.log ghost-limit 193 3.17.1
+	criu-3.17.1_dump_ghost-sparse.log ghost-limit 288 3.17.1
 	TABLE
 	run -1 "$BIN/crdiag-criu" --log "$LOGS/criu-4.2_restore_udp_source-address-moved.log"
 	assert_line --index 1 "  decisive, line 202: Error (criu/sk-inet.c:1059): inet: Can't bind inet socket (id 6): Cannot assign requested address"
