@@ -55,11 +55,13 @@ no_process_running() { # no_process_running PATTERN
 			local re=${want//(/\\(}
 			re=${re//)/\\)}
 			re=${re//<pid>/[0-9]+}
+			re=${re//<path>/.+}
 			[[ $line =~ $re$ ]] || fail "$file: decisive line '$line' is not '$want'"
 			case $want in
 			pagemap-cache:*) assert_equal "$class" short-read-bug ;;
 			*"Can't bind inet socket"*) assert_equal "$class" bind-eaddrnotavail ;;
 			*"is not a session leader"*) assert_equal "$class" not-session-leader ;;
+			*"Can't dump ghost file"*) assert_equal "$class" ghost-limit ;;
 			*) fail "$file: no class known for '$want'" ;;
 			esac
 		fi
