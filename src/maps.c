@@ -121,7 +121,7 @@ static bool starts_with(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static enum vma_kind classify(const struct vma *v)
+enum vma_kind vma_kind_of(const struct vma *v)
 {
 	const char *n = v->name;
 	bool no_perms = strncmp(v->perms, "---", 3) == 0;
@@ -194,7 +194,7 @@ static int parse_line(const char *p, const char *end, struct vma *v)
 			goto invalid;
 		return -1;
 	}
-	v->kind = classify(v);
+	v->kind = vma_kind_of(v);
 	return 0;
 invalid:
 	errno = EINVAL;

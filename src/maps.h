@@ -58,6 +58,8 @@ int maps_read_pid(pid_t pid, struct vma_list *out, size_t *bad_line);
 
 void vma_list_free(struct vma_list *l);
 
+/* The kind of v from its name, deleted flag and perms (what the parser sets). */
+enum vma_kind vma_kind_of(const struct vma *v);
 /* Stable lower-case names for JSON and tables: "reservation", "anon", ... */
 const char *vma_kind_name(enum vma_kind k);
 /* Inverse of vma_kind_name; -1 when unknown. */

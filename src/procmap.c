@@ -7,7 +7,6 @@
 #include <linux/types.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -84,36 +83,9 @@ int procmap_big(pid_t pid, uint64_t min_len, struct vma_list *out)
 	return ret;
 }
 
-/* The query's VMA as the maps line the kernel would print, parsed by maps_parse: one
- * classification and one owner of names. A newline in the name is written as maps
- * writes it (\012). */
-static int push_line(const struct procmap_query *q, const char *name, struct vma_list *out)
+/* Without a name: what a name costs the kernel (d_path) is most of a query's cost. */
+int procmap_files(pid_t pid, struct vma_list *out)
 {
-	char line[4096 + 256];
-	int n = snprintf(line, sizeof(line), "%llx-%llx %c%c%c%c %08llx %02x:%02x %llu ",
-			 (unsigned long long)q->vma_start, (unsigned long long)q->vma_end,
-			 q->vma_flags & Q_READABLE ? 'r' : '-', q->vma_flags & Q_WRITABLE ? 'w' : '-',
-			 q->vma_flags & Q_EXECUTABLE ? 'x' : '-', q->vma_flags & Q_SHARED ? 's' : 'p',
-			 (unsigned long long)q->vma_offset, q->dev_major, q->dev_minor,
-			 (unsigned long long)q->inode);
-
-	for (const char *c = name; *c && n < (int)sizeof(line) - 8; c++)
-		n += *c == '\n' ? snprintf(line + n, 5, "\\012") : (line[n] = *c, 1);
-	line[n++] = '\n';
-	return maps_parse(line, (size_t)n, out, NULL);
-}
-
-/* size: what the kernel says it wrote, the NUL included */
-static bool ends_deleted(const char *name, size_t size)
-{
-	size_t n = size ? strnlen(name, size - 1) : 0;
-
-	return n > 10 && memcmp(name + n - 10, " (deleted)", 10) == 0;
-}
-
-int procmap_deleted(pid_t pid, struct vma_list *out)
-{
-	char name[4096] = ""; /* all of it defined: the kernel writes only the name */
 	uint64_t p = 0;
 	int fd, ret = 0, err;
 
@@ -121,17 +93,21 @@ int procmap_deleted(pid_t pid, struct vma_list *out)
 		return -1;
 	for (;;) {
 		struct procmap_query q = { .size = sizeof(q), .query_addr = p,
-					   .query_flags = Q_COVERING_OR_NEXT | Q_FILE_BACKED,
-					   .vma_name_size = sizeof(name),
-					   .vma_name_addr = (uintptr_t)name };
+					   .query_flags = Q_COVERING_OR_NEXT | Q_FILE_BACKED };
 		if (ioctl(fd, PROCMAP_QUERY_IOCTL, &q) < 0) {
 			ret = errno == ENOENT ? 0 : -1; /* ENOENT: no file VMA at or after p */
 			break;
 		}
-		if (ends_deleted(name, q.vma_name_size) && push_line(&q, name, out) < 0) {
+		if (GROW(out->v, out->cap, out->n) < 0) {
 			ret = -1;
 			break;
 		}
+		out->v[out->n++] = (struct vma){
+			.start = q.vma_start, .end = q.vma_end, .offset = q.vma_offset,
+			.perms = { q.vma_flags & Q_READABLE ? 'r' : '-', q.vma_flags & Q_WRITABLE ? 'w' : '-',
+				   q.vma_flags & Q_EXECUTABLE ? 'x' : '-', q.vma_flags & Q_SHARED ? 's' : 'p' },
+			.dev_major = q.dev_major, .dev_minor = q.dev_minor, .inode = q.inode,
+			.name = NULL, .kind = VMA_FILE };
 		p = q.vma_end;
 	}
 	err = errno;

@@ -7,8 +7,9 @@
  *   interval of length >= S holds a multiple of S, so a query at the multiples of a
  *   power of two S <= min_len finds every such VMA, skipping the address space the next
  *   VMA does not reach: a few dozen ioctls instead of 20,000 lines.
- * - procmap_deleted: file mappings whose file was unlinked, asking the kernel for
- *   file-backed VMAs only (a browser's renderer has a few hundred, its maps thousands).
+ * - procmap_files: the file-backed VMAs without their names (the name, d_path, is most
+ *   of what a query or a maps line costs the kernel): the caller looks at each file
+ *   once, however many VMAs and processes map it.
  * Both return 0, or -1 with errno: ENOTTY or EINVAL when the kernel has no PROCMAP_QUERY
  * (read maps instead), ESRCH when pid is gone, ENOMEM. */
 #ifndef CRDIAG_PROCMAP_H
@@ -23,9 +24,8 @@
  * query asks for none). */
 int procmap_big(pid_t pid, uint64_t min_len, struct vma_list *out);
 
-/* Append the file mappings whose file is unlinked (start, end, offset, dev, inode,
- * name without " (deleted)", deleted true, kind as maps_parse gives it: VMA_DELETED, or
- * VMA_SHM for memfd, SysV and /dev/shm files). Release out with vma_list_free. */
-int procmap_deleted(pid_t pid, struct vma_list *out);
+/* Append the file-backed VMAs (start, end, perms, offset, dev, inode; name NULL, kind
+ * VMA_FILE). */
+int procmap_files(pid_t pid, struct vma_list *out);
 
 #endif

@@ -99,8 +99,16 @@ bool fds_tree_has_inode(const struct check *c, uint64_t inode);
 /* sockets.c: unix, inet, raw and packet sockets */
 int sockets_check(struct check *c);
 
-/* files.c: files, fds CRIU cannot dump, locks, mounts; memory and ptrace */
+/* files.c: files, fds CRIU cannot dump, locks, mounts */
 int files_check(struct check *c);
+/* An unlinked regular file over the ghost limit (as the assumed CRIU compares it), open
+ * as fd, or only mapped (fd -1) at addr: a ghost-limit finding; 0 when under it. */
+int files_ghost(struct check *c, pid_t pid, int fd, const char *addr, const struct stat *st,
+		const char *path);
+/* A finding id already made for this inode. */
+bool files_seen(const struct check *c, const char *id, uint64_t ino);
+
+/* memory.c: VMAs over the read cap, files only mapped, traced threads */
 int memory_check(struct check *c);
 
 /* finding.c */

@@ -1,7 +1,6 @@
-/* files: what CRIU's files*.c and file-lock.c refuse or restore differently (ghost
- * files, open or only mapped; files open for writing, fds from another mount namespace,
- * fds it cannot dump, locks); memory: pagemaps over the read cap; ptrace: threads
- * already traced. */
+/* files: what CRIU's files*.c and file-lock.c refuse or restore differently in the
+ * tree's fds: ghost files, files open for writing, fds from another mount namespace,
+ * fds it cannot dump, locks. */
 #include "check.h"
 
 #include <errno.h>
@@ -13,10 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cost.h"
-#include "maps.h"
 #include "proc.h"
-#include "procmap.h"
 #include "units.h"
 
 #define GHOST_LIMIT_DEFAULT (1u << 20) /* CRIU's DEFAULT_GHOST_LIMIT */
@@ -101,8 +97,7 @@ static uint64_t ghost_bytes(const struct check *c, const struct stat *st)
 	return (uint64_t)st->st_blocks * 512;
 }
 
-/* An unlinked regular file over the ghost limit, open as fd (-1: only mapped, at addr). */
-static int ghost(struct check *c, pid_t pid, int fd, const char *addr, const struct stat *st,
+int files_ghost(struct check *c, pid_t pid, int fd, const char *addr, const struct stat *st,
 		 const char *path)
 {
 	uint64_t bytes = ghost_bytes(c, st), limit = GHOST_LIMIT_DEFAULT;
@@ -119,7 +114,7 @@ static int ghost(struct check *c, pid_t pid, int fd, const char *addr, const str
 			   (struct fvars){ v, 4 }) ? 0 : -1;
 }
 
-static bool seen_inode(const struct check *c, const char *id, uint64_t ino)
+bool files_seen(const struct check *c, const char *id, uint64_t ino)
 {
 	for (size_t i = 0; i < c->nf; i++)
 		if (c->f[i].inode == ino && strcmp(c->f[i].cls->id, id) == 0)
@@ -130,7 +125,7 @@ static bool seen_inode(const struct check *c, const char *id, uint64_t ino)
 /* One finding per file: the first fd that opens it speaks for the rest. */
 static bool seen(const struct check *c, const char *id, const struct fdent *e)
 {
-	return seen_inode(c, id, (uint64_t)e->st.st_ino);
+	return files_seen(c, id, (uint64_t)e->st.st_ino);
 }
 
 static int file_one(struct check *c, const struct fdent *e, const struct mounts *m)
@@ -156,7 +151,7 @@ static int file_one(struct check *c, const struct fdent *e, const struct mounts 
 		if (seen(c, "ghost-limit", e))
 			return 0;
 		char *copy = strndup(l, n - 10); /* " (deleted)" is not in the name CRIU prints */
-		int r = copy ? ghost(c, e->pid, e->fd, NULL, &e->st, copy) : -1;
+		int r = copy ? files_ghost(c, e->pid, e->fd, NULL, &e->st, copy) : -1;
 		free(copy);
 		return r;
 	}
@@ -181,135 +176,4 @@ int files_check(struct check *c)
 		ret = file_one(c, &c->fds[i], &m);
 	free(m.id);
 	return ret;
-}
-
-/* VmSize of /proc/PID/status over what a pagemap read at the cap covers; true when
- * unknown (the maps decide then). */
-static bool vm_could_exceed(pid_t pid, long page)
-{
-	char path[64], *buf, *p;
-	size_t len;
-	bool could = true;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (proc_read_file(path, &buf, &len) < 0)
-		return true;
-	if ((p = strstr(buf, "\nVmSize:"))) {
-		uint64_t kib = strtoull(p + 8, NULL, 10);
-		could = kib * 1024 / (uint64_t)page * 8 > cost_max_rw(page);
-	}
-	free(buf);
-	return could;
-}
-
-/* Unlinked files the process maps, open or not: CRIU copies them as ghost files too
- * (the same limit). The file is read through map_files (root: CAP_SYS_ADMIN or
- * CAP_CHECKPOINT_RESTORE); where it cannot be, only its fds speak for it. */
-static int mapped_ghosts(struct check *c, pid_t pid, const struct vma_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		const struct vma *v = &l->v[i];
-		char path[96], addr[48];
-		struct stat st;
-		if (!v->deleted || !(v->kind == VMA_DELETED ||
-				     (v->kind == VMA_SHM && strncmp(v->name, "/dev/shm/", 9) == 0)))
-			continue; /* memfd, SysV and shared anonymous memory are dumped as memory */
-		if (seen_inode(c, "ghost-limit", v->inode))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid,
-			 v->start, v->end);
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 0)
-			continue;
-		snprintf(addr, sizeof(addr), "%" PRIx64 "-%" PRIx64, v->start, v->end);
-		if (ghost(c, pid, -1, addr, &st, v->name) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* VMAs whose pagemap is over MAX_RW_COUNT (CRIU < 4.0 fails on them). */
-static int over_cap(struct check *c, pid_t pid, const struct vma_list *l, long page)
-{
-	bool old = catalog_version_cmp(c->criu_version, "4.0") < 0;
-
-	for (size_t i = 0; i < l->n; i++) {
-		struct cost k;
-		char addr[48], size[24], pids[16];
-		if (l->v[i].kind == VMA_VSYSCALL)
-			continue;
-		cost_vma(&l->v[i], page, &k);
-		if (!k.over_cap)
-			continue;
-		snprintf(addr, sizeof(addr), "%" PRIx64 "-%" PRIx64, l->v[i].start, l->v[i].end);
-		snprintf(size, sizeof(size), "%" PRIu64, k.pagemap_bytes);
-		snprintf(pids, sizeof(pids), "%d", (int)pid);
-		struct catalog_var v[] = { { "addr", addr }, { "size", size }, { "pid", pids } };
-		if (!finding_add(c, old ? "short-read-bug" : "giant-vma", pid, -1, 0, addr, 0,
-				 (struct fvars){ v, 3 }))
-			return -1;
-	}
-	return 0;
-}
-
-/* The VMAs the checks need: those of about 1 TiB (big; none when VmSize says no VMA can
- * be over the cap, as for most processes) and the deleted file mappings (del), asked of
- * the kernel alone; from maps, the same list for both, where it cannot say (Linux <
- * 6.11). 0, or -1 with errno (ESRCH: gone). */
-static int vmas_of(pid_t pid, long page, struct vma_list *big, struct vma_list *del)
-{
-	if (procmap_deleted(pid, del) == 0) {
-		if (!vm_could_exceed(pid, page))
-			return 0;
-		if (procmap_big(pid, cost_max_rw(page) / 8 * (uint64_t)page, big) == 0)
-			return 0;
-	}
-	if (errno != ENOTTY && errno != EINVAL)
-		return -1;
-	vma_list_free(big);
-	vma_list_free(del);
-	if (maps_read_pid(pid, big, NULL) < 0)
-		return -1;
-	*del = (struct vma_list){ .v = big->v, .n = big->n }; /* borrowed: freed with big */
-	return 0;
-}
-
-/* One process's giant VMAs and mapped ghost files; and a tracer of its threads. */
-static int memory_one(struct check *c, const struct task *t, long page)
-{
-	struct vma_list big = { 0 }, del = { 0 };
-	pid_t tracer = 0, tid = 0;
-	int ret;
-
-	if (vmas_of(t->pid, page, &big, &del) < 0) {
-		ret = errno == ESRCH ? 0 : -1;
-		goto out;
-	}
-	ret = over_cap(c, t->pid, &big, page) < 0 || mapped_ghosts(c, t->pid, &del) < 0 ? -1 : 0;
-	if (ret == 0 && proc_tracer(t->pid, &tracer, &tid) == 0 && tracer) {
-		char tids[16], peer[320];
-		snprintf(tids, sizeof(tids), "%d", (int)tid);
-		tree_name(c, tracer, peer, sizeof(peer));
-		struct catalog_var v[] = { { "tid", tids }, { "peer", peer } };
-		struct finding *f = finding_add(c, "ptraced", t->pid, -1, 0, NULL, tracer,
-						(struct fvars){ v, 2 });
-		if (!f)
-			ret = -1;
-		else
-			f->tid = tid;
-	}
-out:
-	if (del.v != big.v)
-		vma_list_free(&del);
-	vma_list_free(&big);
-	return ret;
-}
-
-int memory_check(struct check *c)
-{
-	long page = sysconf(_SC_PAGESIZE);
-
-	for (size_t i = 0; i < c->ntasks; i++)
-		if (c->tasks[i].in_tree && memory_one(c, &c->tasks[i], page) < 0)
-			return -1;
-	return 0;
 }
