@@ -47,6 +47,37 @@ int proc_read_file(const char *path, char **bufp, size_t *lenp)
 	return -1;
 }
 
+int proc_status(pid_t pid, char **buf)
+{
+	char path[64];
+	size_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	return proc_read_file(path, buf, &len);
+}
+
+long long proc_status_last(const char *status, const char *key)
+{
+	size_t k = strlen(key);
+	const char *p = status;
+	long long last = -1;
+
+	/* the key at the start of a line, followed by its colon */
+	while ((p = strstr(p, key)) && ((p != status && p[-1] != '\n') || p[k] != ':'))
+		p += k;
+	if (!p)
+		return -1;
+	for (p += k + 1; *p && *p != '\n';) {
+		char *e;
+		long long v = strtoll(p, &e, 10);
+		if (e == p)
+			break;
+		last = v;
+		p = e;
+	}
+	return last;
+}
+
 int proc_comm(pid_t pid, char *out, size_t size)
 {
 	char path[64], *buf;

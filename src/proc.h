@@ -18,6 +18,13 @@ int proc_parse_pid(const char *s, pid_t *out);
  * becomes ESRCH only for paths under /proc/; any other file keeps its errno. */
 int proc_read_file(const char *path, char **buf, size_t *len);
 
+/* /proc/PID/status into a malloc'ed buffer (*buf, free it). */
+int proc_status(pid_t pid, char **buf);
+
+/* The last number of the status line "KEY:" (NSpid, NSsid: the innermost PID
+ * namespace's view; VmSize: its only one, in kB); -1 when the line is missing. */
+long long proc_status_last(const char *status, const char *key);
+
 /* The process's comm (the name in /proc/PID/comm, without the newline). */
 int proc_comm(pid_t pid, char *buf, size_t size);
 

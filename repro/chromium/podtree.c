@@ -68,25 +68,14 @@ static void read_type(pid_t pid, char *type, size_t size)
 /* The last NSpid of /proc/PID/status: the PID inside the process's own namespace. */
 static pid_t read_nspid(pid_t pid)
 {
-	char path[64], *buf, *line;
-	size_t len;
-	pid_t ns = pid;
+	char *buf;
+	long long ns;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (proc_read_file(path, &buf, &len) < 0)
+	if (proc_status(pid, &buf) < 0)
 		return pid;
-	line = strstr(buf, "\nNSpid:");
-	if (line) {
-		char *end = strchr(line + 1, '\n'), *last = NULL;
-		if (end)
-			*end = '\0';
-		for (char *p = line + 7; (p = strpbrk(p, "0123456789")); p += strspn(p, "0123456789"))
-			last = p;
-		if (last)
-			ns = (pid_t)atoi(last);
-	}
+	ns = proc_status_last(buf, "NSpid");
 	free(buf);
-	return ns;
+	return ns > 0 ? (pid_t)ns : pid;
 }
 
 static void read_cage(struct podproc *p, long page_size)

@@ -40,19 +40,14 @@ struct fmaps {
  * unknown (the maps decide then). */
 static bool vm_could_exceed(pid_t pid, long page)
 {
-	char path[64], *buf, *p;
-	size_t len;
-	bool could = true;
+	char *buf;
+	long long kib;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (proc_read_file(path, &buf, &len) < 0)
+	if (proc_status(pid, &buf) < 0)
 		return true;
-	if ((p = strstr(buf, "\nVmSize:"))) {
-		uint64_t kib = strtoull(p + 8, NULL, 10);
-		could = kib * 1024 / (uint64_t)page * 8 > cost_max_rw(page);
-	}
+	kib = proc_status_last(buf, "VmSize");
 	free(buf);
-	return could;
+	return kib < 0 || (uint64_t)kib * 1024 / (uint64_t)page * 8 > cost_max_rw(page);
 }
 
 /* VMAs whose pagemap is over MAX_RW_COUNT (CRIU < 4.0 fails on them). */

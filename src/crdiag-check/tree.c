@@ -139,40 +139,17 @@ const char *tree_name(const struct check *c, pid_t pid, char *buf, size_t size)
 	return buf;
 }
 
-/* The last number of a "\nKEY:" line of status (the innermost PID namespace's view);
- * -1 when the line is missing. */
-static long ns_last(const char *buf, const char *key)
-{
-	const char *p = strstr(buf, key);
-	long last = -1;
-
-	if (!p)
-		return -1;
-	p += strlen(key);
-	while (*p && *p != '\n') {
-		char *e;
-		long v = strtol(p, &e, 10);
-		if (e == p)
-			break;
-		last = v;
-		p = e;
-	}
-	return last;
-}
-
 /* The root's PID and session as its own PID namespace sees them (NSpid, NSsid): a
  * session whose leader is outside that namespace reads 0 there, and CRIU refuses it
  * even with --shell-job ("A session leader of N(V) is outside of its pid namespace"). */
 static int ns_view(pid_t pid, long *vpid, long *vsid)
 {
-	char path[64], *buf;
-	size_t len;
+	char *buf;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (proc_read_file(path, &buf, &len) < 0)
+	if (proc_status(pid, &buf) < 0)
 		return -1;
-	*vpid = ns_last(buf, "\nNSpid:");
-	*vsid = ns_last(buf, "\nNSsid:");
+	*vpid = (long)proc_status_last(buf, "NSpid");
+	*vsid = (long)proc_status_last(buf, "NSsid");
 	free(buf);
 	return 0;
 }
