@@ -155,7 +155,8 @@ static int mapped_ghost(struct check *c, const struct fmap *f)
 /* Each distinct file of fm once. */
 static int mapped_ghosts(struct check *c, struct fmaps *fm)
 {
-	qsort(fm->v, fm->n, sizeof(*fm->v), fmap_cmp);
+	if (fm->n) /* qsort's array must not be NULL, even empty */
+		qsort(fm->v, fm->n, sizeof(*fm->v), fmap_cmp);
 	for (size_t i = 0; i < fm->n; i++)
 		if ((i == 0 || fmap_cmp(&fm->v[i - 1], &fm->v[i]) != 0) &&
 		    mapped_ghost(c, &fm->v[i]) < 0)
