@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,23 @@ static int fail(struct podcheck *c, const char *fmt, int value)
 	return 0;
 }
 
+/* Stop crdiag-check: SIGTERM first, which it takes once it has reaped the `criu
+ * --version` it may be running (a SIGKILL then would orphan that child, its own process
+ * group, to whoever reaps orphans); SIGKILL after the probe's own limit (5 s). */
+static void stop_child(pid_t child, int *ws)
+{
+	kill(child, SIGTERM);
+	for (int i = 0; i < 700; i++) {
+		pid_t r = waitpid(child, ws, WNOHANG);
+		if (r == child || (r < 0 && errno != EINTR))
+			return;
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	}
+	kill(child, SIGKILL);
+	while (waitpid(child, ws, 0) < 0 && errno == EINTR)
+		;
+}
+
 int podcheck_run(pid_t pid, const char *options, int timeout_ms, volatile sig_atomic_t *stop,
 		 struct podcheck *c)
 {
@@ -184,9 +202,10 @@ int podcheck_run(pid_t pid, const char *options, int timeout_ms, volatile sig_at
 	err = errno;
 	close(fd);
 	if (r < 0)
-		kill(child, SIGKILL);
-	while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
-		;
+		stop_child(child, &ws);
+	else
+		while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
+			;
 	c->ran = true;
 	c->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	if (r < 0 && err == EINTR) {
