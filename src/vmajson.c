@@ -58,18 +58,11 @@ void vma_json_members(struct json *j, const struct vma *v, const struct cost *co
 
 void vma_json_totals(struct json *j, const struct cost_totals *t)
 {
-	json_klit(j, "vmas");
-	json_u64(j, t->vmas);
-	json_klit(j, "virt");
-	json_u64(j, t->virt);
-	json_klit(j, "resident");
-	json_u64(j, t->resident);
-	json_klit(j, "swapped");
-	json_u64(j, t->swapped);
-	json_klit(j, "pagemap_bytes");
-	json_u64(j, t->pagemap_bytes);
-	json_klit(j, "reads");
-	json_u64(j, t->reads);
-	json_klit(j, "over_cap");
-	json_u64(j, t->over_cap);
+	json_m(j, u64, "vmas", t->vmas);
+	json_m(j, u64, "virt", t->virt);
+	json_m(j, u64, "resident", t->resident);
+	json_m(j, u64, "swapped", t->swapped);
+	json_m(j, u64, "pagemap_bytes", t->pagemap_bytes);
+	json_m(j, u64, "reads", t->reads);
+	json_m(j, u64, "over_cap", t->over_cap);
 }
