@@ -54,32 +54,16 @@ static inline __attribute__((always_inline)) void put_short(struct json *j, cons
 
 static void put_u64(struct json *j, uint64_t v)
 {
-	char buf[2 * SHORT], *p = buf + SHORT;
-
-	if (v < 10) { /* most page counts of most VMAs are 0 */
-		putc_(j, (char)('0' + v));
-		return;
-	}
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
-	put_short(j, p, (size_t)(buf + SHORT - p));
+	if (sizeof(j->buf) - j->len < SHORT)
+		drain(j);
+	j->len = (size_t)(json_fmt_u64_(j->buf + j->len, v) - j->buf);
 }
 
-/* "0x..." with its quotes, lower-case, no leading zeros. */
 static void put_hex(struct json *j, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
-	char buf[2 * SHORT], *p = buf + SHORT;
-
-	*--p = '"';
-	do
-		*--p = digits[v & 0xf];
-	while (v >>= 4);
-	*--p = 'x';
-	*--p = '0';
-	*--p = '"';
-	put_short(j, p, (size_t)(buf + SHORT - p));
+	if (sizeof(j->buf) - j->len < SHORT)
+		drain(j);
+	j->len = (size_t)(json_fmt_hex_(j->buf + j->len, v) - j->buf);
 }
 
 void json_init(struct json *j, FILE *f, bool pretty)
@@ -211,79 +195,79 @@ void json_key(struct json *j, const char *key)
 	j->after_key = true;
 }
 
-void json_key_plain(struct json *j, const char *quoted, size_t n)
+char *json_rec_begin(struct json *j, struct json_rec *r)
 {
-	size_t k = j->pretty ? n : n - 1; /* compact: no space after the colon */
-
-	pre_value(j);
-	if (k <= SHORT)
-		put_short(j, quoted, k);
-	else
-		put(j, quoted, k);
-	j->after_key = true;
-}
-
-/* A member of the current object, straight into the buffer: comma, indentation, the
- * padded literal key (json_klit), with one room check. Falls back to the general path
- * where that does not hold (right after a key, at depth 0, deeper than 15 levels). */
-static inline __attribute__((always_inline)) void member(struct json *j, const char *quoted,
-							 size_t n)
-{
-	static const char spaces[SHORT] = "                                ";
-	size_t ind = 2 * (size_t)j->depth;
+	static const char pretty[2 + 2 * JSON_REC_DEPTH + SHORT] =
+		",\n                                                              ";
+	static const char compact[1 + SHORT] = ",";
 	char *d;
+	bool comma;
 
-	if (j->after_key || j->depth == 0 || j->depth > JSON_MAX_DEPTH || ind > SHORT ||
-	    n > SHORT) {
-		json_key_plain(j, quoted, n);
-		return;
+	r->j = j;
+	r->pre = j->pretty ? pretty : compact;
+	r->npre = j->pretty ? 2 + 2 * (unsigned)j->depth : 1;
+	r->kcut = j->pretty ? 0 : 1;
+	r->bad = j->after_key || j->depth == 0 || j->depth > JSON_REC_DEPTH;
+	if (r->bad) {
+		j->overflow = true;
+		r->npre = 1;
+		r->lim = r->first = r->scratch; /* each member refills, and refilling drops it */
+		return r->scratch;
 	}
-	if (sizeof(j->buf) - j->len < 2 * SHORT + 2)
+	/* room for the first member: only the later ones may refill */
+	if (sizeof(j->buf) - j->len < 2 * JSON_REC_ROOM)
 		drain(j);
+	comma = j->need_comma[j->depth - 1];
 	d = j->buf + j->len;
-	if (j->need_comma[j->depth - 1])
-		*d++ = ',';
+	memcpy(d, r->pre + !comma, SHORT);
+	r->first = d + r->npre - !comma;
+	r->lim = j->buf + sizeof(j->buf) - JSON_REC_ROOM;
+	return r->first;
+}
+
+void json_rec_end(const struct json_rec *r, char *d)
+{
+	struct json *j = r->j;
+
+	if (r->bad || d == r->first) /* nothing written, or no member: nothing to keep */
+		return;
+	j->len = (size_t)(d - r->npre - j->buf); /* the comma after the last member */
 	j->need_comma[j->depth - 1] = true;
-	if (j->pretty) {
-		*d++ = '\n';
-		memcpy(d, spaces, SHORT);
-		d += ind;
+}
+
+/* The next member's comma and indentation are at d - npre: they move to the start. */
+char *json_rec_refill(struct json_rec *r, char *d)
+{
+	struct json *j = r->j;
+
+	if (r->bad)
+		return r->scratch;
+	j->len = (size_t)(d - r->npre - j->buf);
+	drain(j);
+	memmove(j->buf, d - r->npre, r->npre);
+	return j->buf + r->npre;
+}
+
+/* Strings take the writer's own escaping, through the buffer's length. */
+char *json_rec_str(struct json_rec *r, char *d, const char *quoted, size_t n, const char *v)
+{
+	struct json *j = r->j;
+
+	d = json_rec_key_(r, d, quoted, n);
+	if (r->bad)
+		return r->scratch;
+	if (v && !*v) { /* most VMAs are anonymous */
+		memcpy(d, "\"\"", 2);
+		return json_rec_next_(r, d + 2);
 	}
-	memcpy(d, quoted, SHORT);
-	d += j->pretty ? n : n - 1;
 	j->len = (size_t)(d - j->buf);
-	j->after_key = true;
-}
-
-void json_m_u64(struct json *j, const char *quoted, size_t n, uint64_t v)
-{
-	member(j, quoted, n);
-	j->after_key = false;
-	put_u64(j, v);
-}
-
-void json_m_hex(struct json *j, const char *quoted, size_t n, uint64_t v)
-{
-	member(j, quoted, n);
-	j->after_key = false;
-	put_hex(j, v);
-}
-
-void json_m_bool(struct json *j, const char *quoted, size_t n, bool v)
-{
-	member(j, quoted, n);
-	j->after_key = false;
-	put_short(j, v ? "true" JSON_PAD_ : "false" JSON_PAD_, v ? 4 : 5);
-}
-
-void json_m_str(struct json *j, const char *quoted, size_t n, const char *v)
-{
-	member(j, quoted, n);
-	j->after_key = false;
 	if (v)
 		put_string(j, v);
 	else
 		put(j, "null", 4);
+	if (sizeof(j->buf) - j->len < JSON_REC_ROOM)
+		drain(j);
+	return json_rec_next_(r, j->buf + j->len);
 }
 
 void json_str(struct json *j, const char *s)

@@ -46,23 +46,160 @@ void json_hex(struct json *j, uint64_t v);   /* "0x..." as a string */
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 
-/* A key that is a string literal needing no escaping (every key crdiag writes): copied
- * whole, not scanned byte by byte, which matters at 22 keys x 60,000 VMAs. */
-#define json_klit(j, lit)                                                         \
-	json_key_plain((j), "\"" lit "\": " JSON_PAD_, sizeof("\"" lit "\": ") - 1)
-/* 32 NULs after a literal key, so the writer can copy it with one fixed-size move. */
+/* A record: members of the object being written, with literal keys, one after another
+ * with nothing else between them (a VMA's 22 members, 60,000 times in a big process).
+ * They go straight into the buffer through a cursor the caller holds in a local, with
+ * one room check per member and no per-member state; the numbers are formatted inline.
+ * The bytes are those json_key plus a value would write.
+ *
+ *   struct json_rec r;
+ *   char *d = json_rec_begin(j, &r);
+ *   d = json_rec(&r, d, u64, "size", v);   kinds: u64, hex, bool, str (NULL is null),
+ *                                          lit (a json_lit: bytes needing no escaping)
+ *   json_rec_end(&r, d);
+ *
+ * Keys are string literals of at most 28 bytes that need no escaping. A record belongs
+ * in an open object no deeper than JSON_REC_DEPTH, not right after a key; elsewhere
+ * json_rec_begin flags the document as not well formed (json_finish fails) and the
+ * record writes nothing.
+ *
+ * How: each member writes its key, its value, then the comma and indentation of the
+ * next member; json_rec_end takes back the last of those. */
+#define json_rec(r, d, kind, lit, v)                                                 \
+	((void)sizeof(char[sizeof(lit) <= 29 ? 1 : -1]),                             \
+	 json_rec_##kind((r), (d), "\"" lit "\": " JSON_PAD_, sizeof("\"" lit "\": ") - 1, (v)))
+/* 32 NULs after a literal key, so it can be copied with one fixed-size move. */
 #define JSON_PAD_ "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
-/* quoted: n bytes of '"key": ' followed by at least 32 readable bytes (json_klit). */
-void json_key_plain(struct json *j, const char *quoted, size_t n);
+#define JSON_REC_DEPTH 15        /* ",\n" and the indentation fit one 32-byte move */
+#define JSON_REC_ROOM 128        /* bytes a member may take before the next room check */
 
-/* A member with a literal key in one call: json_m(j, u64, "size", v) for the kinds
- * u64, hex, bool and str. The hot path of a VMA's 22 members. */
-#define json_m(j, kind, lit, v)                                                     \
-	json_m_##kind((j), "\"" lit "\": " JSON_PAD_, sizeof("\"" lit "\": ") - 1, (v))
-void json_m_u64(struct json *j, const char *quoted, size_t n, uint64_t v);
-void json_m_hex(struct json *j, const char *quoted, size_t n, uint64_t v);
-void json_m_bool(struct json *j, const char *quoted, size_t n, bool v);
-void json_m_str(struct json *j, const char *quoted, size_t n, const char *v);
+struct json_rec {                /* set by json_rec_begin, read by the members */
+	struct json *j;
+	char *lim;               /* past it, drain first */
+	char *first;             /* where the first member's key goes */
+	const char *pre;         /* ",\n" and indentation (pretty) or "," (compact), padded */
+	unsigned npre;           /* its length */
+	unsigned kcut;           /* 1 in compact output: no space after the colon */
+	bool bad;                /* begun where records do not belong: writes go to scratch */
+	char scratch[2 * JSON_REC_ROOM];
+};
+
+/* A string known to need no escaping, of at most 31 bytes: the names crdiag makes
+ * (perms, a device number, a kind name). */
+struct json_lit {
+	const char *s;
+	size_t n;
+};
+
+char *json_rec_begin(struct json *j, struct json_rec *r);
+void json_rec_end(const struct json_rec *r, char *d);
+char *json_rec_str(struct json_rec *r, char *d, const char *quoted, size_t n, const char *v);
+/* Drain the buffer when the cursor is past lim (the members' room check). */
+char *json_rec_refill(struct json_rec *r, char *d);
+
+static inline __attribute__((always_inline)) char *json_rec_key_(struct json_rec *r, char *d,
+								  const char *quoted, size_t n)
+{
+	if (__builtin_expect(d > r->lim, 0))
+		d = json_rec_refill(r, d);
+	__builtin_memcpy(d, quoted, 32);
+	return d + n - r->kcut;
+}
+
+static inline __attribute__((always_inline)) char *json_rec_next_(const struct json_rec *r,
+								   char *d)
+{
+	__builtin_memcpy(d, r->pre, 32);
+	return d + r->npre;
+}
+
+/* Decimal digits at d, two at a time; at most 24 bytes are stored, the value's count. */
+static inline __attribute__((always_inline)) char *json_fmt_u64_(char *d, uint64_t v)
+{
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	char buf[48], *end = buf + 24, *p = end; /* 24 bytes past p, for the fixed copy */
+
+	if (v < 10) {
+		*d = (char)('0' + v);
+		return d + 1;
+	}
+	while (v >= 100) {
+		unsigned k = (unsigned)(v % 100) * 2;
+		v /= 100;
+		p -= 2;
+		p[0] = pairs[k];
+		p[1] = pairs[k + 1];
+	}
+	if (v >= 10) {
+		p -= 2;
+		p[0] = pairs[v * 2];
+		p[1] = pairs[v * 2 + 1];
+	} else {
+		*--p = (char)('0' + v);
+	}
+	__builtin_memcpy(d, p, 24);
+	return d + (end - p);
+}
+
+/* "0x..." with its quotes, lower-case, no leading zeros: the digit count first, then
+ * the digits in place, a byte at a time. At most 20 bytes. */
+static inline __attribute__((always_inline)) char *json_fmt_hex_(char *d, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned n = v ? (unsigned)(67 - __builtin_clzll(v)) / 4 : 1;
+	char *p = d + 3 + n;
+
+	__builtin_memcpy(d, "\"0x", 3);
+	*p = '"';
+	for (; p - 2 >= d + 3; v >>= 8) {
+		p -= 2;
+		p[0] = digits[(v >> 4) & 0xf];
+		p[1] = digits[v & 0xf];
+	}
+	if (p > d + 3)
+		p[-1] = digits[v & 0xf];
+	return d + 4 + n;
+}
+
+static inline __attribute__((always_inline)) char *json_rec_u64(struct json_rec *r, char *d,
+								 const char *quoted, size_t n,
+								 uint64_t v)
+{
+	d = json_rec_key_(r, d, quoted, n);
+	return json_rec_next_(r, json_fmt_u64_(d, v));
+}
+
+static inline __attribute__((always_inline)) char *json_rec_hex(struct json_rec *r, char *d,
+								 const char *quoted, size_t n,
+								 uint64_t v)
+{
+	d = json_rec_key_(r, d, quoted, n);
+	return json_rec_next_(r, json_fmt_hex_(d, v));
+}
+
+static inline __attribute__((always_inline)) char *json_rec_bool(struct json_rec *r, char *d,
+								  const char *quoted, size_t n,
+								  bool v)
+{
+	d = json_rec_key_(r, d, quoted, n);
+	__builtin_memcpy(d, v ? "true\0\0\0\0" : "false\0\0\0", 8);
+	return json_rec_next_(r, d + (v ? 4 : 5));
+}
+
+static inline __attribute__((always_inline)) char *json_rec_lit(struct json_rec *r, char *d,
+								 const char *quoted, size_t n,
+								 struct json_lit v)
+{
+	d = json_rec_key_(r, d, quoted, n);
+	*d++ = '"';
+	__builtin_memcpy(d, v.s, v.n & 31);
+	d += v.n & 31;
+	*d++ = '"';
+	return json_rec_next_(r, d);
+}
 
 /* key + value shorthands for objects */
 void json_kstr(struct json *j, const char *key, const char *s);

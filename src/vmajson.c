@@ -1,68 +1,81 @@
 /* vmajson: one VMA as JSON members. */
 #include "vmajson.h"
 
-/* "%02x" without printf: this runs once per VMA, 60,000 times in a big process. */
-static char *hex2(char *p, unsigned v)
+#include <string.h>
+
+/* "xx:yy" without printf (this runs once per VMA, 60,000 times in a big process):
+ * at least two hex digits each, as the kernel prints them. */
+static struct json_lit dev_of(char buf[20], unsigned major, unsigned minor)
 {
 	static const char digits[] = "0123456789abcdef";
-	char tmp[8];
-	int n = 0;
+	unsigned part[2] = { major, minor };
+	size_t n = 0;
 
-	do {
-		tmp[n++] = digits[v & 15];
-		v >>= 4;
-	} while (v && n < (int)sizeof(tmp));
-	if (n < 2)
-		tmp[n++] = '0';
-	while (n)
-		*p++ = tmp[--n];
-	return p;
+	for (int k = 0; k < 2; k++) {
+		unsigned v = part[k], w = 2;
+		while (w < 8 && v >> (4 * w))
+			w++;
+		if (k)
+			buf[n++] = ':';
+		for (unsigned i = w; i > 0; i--)
+			buf[n++] = digits[(v >> (4 * (i - 1))) & 15];
+	}
+	return (struct json_lit){ buf, n };
+}
+
+static struct json_lit lit(const char *s)
+{
+	return (struct json_lit){ s, strlen(s) };
 }
 
 void vma_json_members(struct json *j, const struct vma *v, const struct cost *cost,
 		      const struct pm_counts *c, unsigned known, uint64_t page_size)
 {
-	char dev[20], *p;
+	struct json_rec r;
+	char dev[20], *d;
 
-	p = hex2(dev, v->dev_major);
-	*p++ = ':';
-	p = hex2(p, v->dev_minor);
-	*p = '\0';
-	json_m(j, hex, "start", v->start);
-	json_m(j, hex, "end", v->end);
-	json_m(j, u64, "size", vma_size(v));
-	json_m(j, str, "perms", v->perms);
-	json_m(j, hex, "offset", v->offset);
-	json_m(j, str, "dev", dev);
-	json_m(j, u64, "inode", v->inode);
-	json_m(j, str, "name", v->name);
-	json_m(j, bool, "deleted", v->deleted);
-	json_m(j, str, "kind", vma_kind_name(v->kind));
-	json_m(j, u64, "pages", cost->pages);
+	d = json_rec_begin(j, &r);
+	d = json_rec(&r, d, hex, "start", v->start);
+	d = json_rec(&r, d, hex, "end", v->end);
+	d = json_rec(&r, d, u64, "size", vma_size(v));
+	d = json_rec(&r, d, lit, "perms", lit(v->perms));
+	d = json_rec(&r, d, hex, "offset", v->offset);
+	d = json_rec(&r, d, lit, "dev", dev_of(dev, v->dev_major, v->dev_minor));
+	d = json_rec(&r, d, u64, "inode", v->inode);
+	d = json_rec(&r, d, str, "name", v->name);
+	d = json_rec(&r, d, bool, "deleted", v->deleted);
+	d = json_rec(&r, d, lit, "kind", lit(vma_kind_name(v->kind)));
+	d = json_rec(&r, d, u64, "pages", cost->pages);
 	if (c) {
-		json_m(j, bool, "skipped", c->skipped);
-		json_m(j, u64, "present", c->present);
-		json_m(j, u64, "resident", c->present * page_size);
-		json_m(j, u64, "swapped", c->swapped);
-		json_m(j, u64, "file", c->file);
+		d = json_rec(&r, d, bool, "skipped", c->skipped);
+		d = json_rec(&r, d, u64, "present", c->present);
+		d = json_rec(&r, d, u64, "resident", c->present * page_size);
+		d = json_rec(&r, d, u64, "swapped", c->swapped);
+		d = json_rec(&r, d, u64, "file", c->file);
 		if (known & PM_HAS_HUGE)
-			json_m(j, u64, "huge", c->huge);
+			d = json_rec(&r, d, u64, "huge", c->huge);
 		if (known & PM_HAS_PFNZERO)
-			json_m(j, u64, "pfnzero", c->pfnzero);
-		json_m(j, u64, "soft_dirty", c->soft_dirty);
+			d = json_rec(&r, d, u64, "pfnzero", c->pfnzero);
+		d = json_rec(&r, d, u64, "soft_dirty", c->soft_dirty);
 	}
-	json_m(j, u64, "pagemap_bytes", cost->pagemap_bytes);
-	json_m(j, u64, "reads", cost->reads);
-	json_m(j, bool, "over_cap", cost->over_cap);
+	d = json_rec(&r, d, u64, "pagemap_bytes", cost->pagemap_bytes);
+	d = json_rec(&r, d, u64, "reads", cost->reads);
+	d = json_rec(&r, d, bool, "over_cap", cost->over_cap);
+	json_rec_end(&r, d);
 }
 
 void vma_json_totals(struct json *j, const struct cost_totals *t)
 {
-	json_m(j, u64, "vmas", t->vmas);
-	json_m(j, u64, "virt", t->virt);
-	json_m(j, u64, "resident", t->resident);
-	json_m(j, u64, "swapped", t->swapped);
-	json_m(j, u64, "pagemap_bytes", t->pagemap_bytes);
-	json_m(j, u64, "reads", t->reads);
-	json_m(j, u64, "over_cap", t->over_cap);
+	struct json_rec r;
+	char *d;
+
+	d = json_rec_begin(j, &r);
+	d = json_rec(&r, d, u64, "vmas", t->vmas);
+	d = json_rec(&r, d, u64, "virt", t->virt);
+	d = json_rec(&r, d, u64, "resident", t->resident);
+	d = json_rec(&r, d, u64, "swapped", t->swapped);
+	d = json_rec(&r, d, u64, "pagemap_bytes", t->pagemap_bytes);
+	d = json_rec(&r, d, u64, "reads", t->reads);
+	d = json_rec(&r, d, u64, "over_cap", t->over_cap);
+	json_rec_end(&r, d);
 }
