@@ -71,8 +71,9 @@ static int module_cb(Dwfl_Module *m, void **userdata, const char *name, Dwarf_Ad
 	x->start = start;
 	x->end = high;
 	ssize_t i = vma_find(s->vmas, start);
-	if (i >= 0 && s->vma)
-		x->file = s->vma[i].file;
+	const struct elf_vma *ev = i >= 0 ? elf_snap_vma(s, (size_t)i) : NULL;
+	if (ev)
+		x->file = ev->file;
 	s->nmod++;
 	return DWARF_CB_OK;
 }
@@ -397,10 +398,6 @@ int elf_snap_stacks(struct elf_snap *s, unsigned max_frames)
 	s->stacks_done = true;
 	if (check_untraced(s) < 0 || elf_snap_modules(s) < 0)
 		return -1;
-	if (!s->vma && !(s->vma = calloc(s->vmas->n ? s->vmas->n : 1, sizeof(*s->vma)))) {
-		elf_set_error(s, ENOMEM, "elf_snap_stacks: %s", strerror(ENOMEM));
-		return -1;
-	}
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -424,7 +421,9 @@ int elf_snap_stacks(struct elf_snap *s, unsigned max_frames)
 		if (!t->sp)
 			continue;
 		t->vma = vma_find(s->vmas, t->sp);
-		if (t->vma >= 0 && push_tid(&s->vma[t->vma], t->tid) < 0) {
+		struct elf_vma *ev;
+		if (t->vma >= 0 &&
+		    (!(ev = elf_vma_entry(s, (size_t)t->vma)) || push_tid(ev, t->tid) < 0)) {
 			elf_set_error(s, ENOMEM, "elf_snap_stacks: %s", strerror(ENOMEM));
 			return -1;
 		}

@@ -144,7 +144,10 @@ struct elf_thread {
 struct elf_snap {
 	pid_t pid;
 	const struct vma_list *vmas;
-	struct elf_vma *vma;     /* vmas->n entries, after elf_snap_files */
+	uint32_t *slot;          /* private, per VMA: 0, or 1 + its entry's index in ent */
+	struct elf_vma *ent;     /* private: only the VMAs with a role or a stack have one
+				  * (most VMAs of a big process are anonymous) */
+	size_t nent, capent;
 	struct elf_file **file;  /* the cache: one entry per distinct dev/inode */
 	size_t nfile, capfile;
 	struct elf_module *mod;  /* sorted by start */
@@ -168,6 +171,8 @@ int elf_snap_modules(struct elf_snap *s);
  * max_frames >= 1. Ends the libdwfl session (dwfl_end) on every path once attached. */
 int elf_snap_stacks(struct elf_snap *s, unsigned max_frames);
 const char *elf_snap_error(const struct elf_snap *s);
+/* What is known of VMA i (an index into vmas): NULL when nothing (no role, no stack). */
+const struct elf_vma *elf_snap_vma(const struct elf_snap *s, size_t i);
 void elf_snap_free(struct elf_snap *s);
 
 /* Identify one file by path, as restore-check does on both machines: stat it through an

@@ -31,6 +31,10 @@ int elf_open_mapped(pid_t pid, const struct vma *v, struct stat *st, enum elf_vi
 /* Read f (path and identity filled) from v's mapped file; 0, or -1 ENOMEM. */
 int elf_read_mapped(pid_t pid, const struct vma *v, struct elf_file *f);
 
+/* VMA i's entry, made (zeroed) when it has none; NULL with ENOMEM. The pointer holds
+ * until the next entry is made. */
+struct elf_vma *elf_vma_entry(struct elf_snap *s, size_t i);
+
 /* libdwfl's part of the snapshot (the Dwfl, modules, threads) freed. */
 void elf_dwfl_free(struct elf_snap *s);
 

@@ -36,9 +36,8 @@ void elf_json_vma(struct json *j, const struct elf_snap *s, size_t i)
 	const struct elf_vma *ev;
 	const struct elf_file *f;
 
-	if (!s->vma)
+	if (!(ev = elf_snap_vma(s, i)))
 		return;
-	ev = &s->vma[i];
 	if (ev->ntids) {
 		json_key(j, "stack_of");
 		json_arr_begin(j);

@@ -125,6 +125,28 @@ static int attribute(struct elf_vma *ev, const struct elf_file *f, uint64_t lo, 
 	return 0;
 }
 
+const struct elf_vma *elf_snap_vma(const struct elf_snap *s, size_t i)
+{
+	return s->slot && i < s->vmas->n && s->slot[i] ? &s->ent[s->slot[i] - 1] : NULL;
+}
+
+struct elf_vma *elf_vma_entry(struct elf_snap *s, size_t i)
+{
+	if (!s->slot && !(s->slot = calloc(s->vmas->n ? s->vmas->n : 1, sizeof(*s->slot))))
+		return NULL;
+	if (s->slot[i])
+		return &s->ent[s->slot[i] - 1];
+	if (s->nent >= UINT32_MAX - 1) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (GROW(s->ent, s->capent, s->nent) < 0)
+		return NULL;
+	memset(&s->ent[s->nent], 0, sizeof(s->ent[0]));
+	s->slot[i] = (uint32_t)++s->nent;
+	return &s->ent[s->nent - 1];
+}
+
 int elf_snap_files(struct elf_snap *s)
 {
 	const struct vma_list *l = s->vmas;
@@ -135,16 +157,15 @@ int elf_snap_files(struct elf_snap *s)
 	size_t last = 0;
 	double t0 = mono_now();
 
-	s->vma = calloc(l->n ? l->n : 1, sizeof(*s->vma));
-	if (!s->vma)
+	if (!s->slot && !(s->slot = calloc(l->n ? l->n : 1, sizeof(*s->slot))))
 		goto nomem;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct vma *v = &l->v[i];
-		struct elf_vma *ev = &s->vma[i];
+		struct elf_vma *ev;
 
 		if (elf_file_backed(v)) {
 			struct elf_file *f = cache_get(s, v);
-			if (!f)
+			if (!f || !(ev = elf_vma_entry(s, i)))
 				goto nomem;
 			ev->role = ELF_ROLE_MAPPED;
 			ev->file = f;
@@ -169,14 +190,17 @@ int elf_snap_files(struct elf_snap *s)
 		}
 		/* The zero-filled tail of the image's last segment: an anonymous VMA right
 		 * after it, overlapping that segment beyond p_filesz. */
-		if (img && i == last + 1 && is_anon(v) && l->v[last].end == v->start &&
-		    s->vma[last].seg) {
-			const struct elf_seg *g = s->vma[last].seg;
+		const struct elf_vma *prev = img && i == last + 1 ? elf_snap_vma(s, last) : NULL;
+		if (prev && is_anon(v) && l->v[last].end == v->start && prev->seg) {
+			const struct elf_seg *g = prev->seg;
+			struct elf_file *file = prev->file;
 			uint64_t lo = v->start - bias, hi = v->end - bias;
 			if (g->memsz > g->filesz &&
 			    overlap(lo, hi, g->vaddr + g->filesz, g->vaddr + g->memsz)) {
+				if (!(ev = elf_vma_entry(s, i))) /* prev may move */
+					goto nomem;
 				ev->role = ELF_ROLE_BSS;
-				ev->file = s->vma[last].file;
+				ev->file = file;
 				ev->bias = bias;
 				if (attribute(ev, img, lo, hi, ps, true) < 0)
 					goto nomem;
@@ -195,13 +219,12 @@ nomem:
 void elf_snap_free(struct elf_snap *s)
 {
 	elf_dwfl_free(s);
-	if (s->vma) {
-		for (size_t i = 0; i < s->vmas->n; i++) {
-			free(s->vma[i].sect);
-			free(s->vma[i].tids);
-		}
-		free(s->vma);
+	for (size_t i = 0; i < s->nent; i++) {
+		free(s->ent[i].sect);
+		free(s->ent[i].tids);
 	}
+	free(s->ent);
+	free(s->slot);
 	for (size_t i = 0; i < s->nfile; i++) {
 		elf_file_free(s->file[i]);
 		free(s->file[i]);

@@ -40,9 +40,8 @@ const char *scan_elf_note(const struct elf_snap *s, size_t i, char *buf, size_t 
 	char fl[4];
 
 	buf[0] = '\0';
-	if (!s->vma)
+	if (!(ev = elf_snap_vma(s, i)))
 		return buf;
-	ev = &s->vma[i];
 #define PUT(...) (n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, __VA_ARGS__))
 	if (ev->role != ELF_ROLE_NONE) {
 		const struct elf_file *f = ev->file;

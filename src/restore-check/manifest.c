@@ -273,8 +273,9 @@ int rc_collect(pid_t pid, struct rc_manifest *m, char *err)
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		const struct vma *v = &l.v[i];
-		if (s.vma[i].role == ELF_ROLE_MAPPED && wanted_mapping(v) &&
-		    add_file(m, v->name, "map", s.vma[i].file, v->deleted) < 0) {
+		const struct elf_vma *ev = elf_snap_vma(&s, i);
+		if (ev && ev->role == ELF_ROLE_MAPPED && wanted_mapping(v) &&
+		    add_file(m, v->name, "map", ev->file, v->deleted) < 0) {
 			errf(err, "%s", strerror(ENOMEM));
 			goto out;
 		}

@@ -94,11 +94,11 @@ int elfview_detail(const struct snapshot *s, size_t i, struct strbuf *b)
 	es = &v->es;
 	if (v->files_error[0])
 		r |= sb_printf(b, "\nELF\n  not read: %s\n", ts_str(v->files_error, esc, sizeof(esc)));
-	ev = es->vma ? &es->vma[i] : NULL;
+	ev = elf_snap_vma(es, i);
 	m = module_of(es, s->vmas.v[i].start);
-	if (ev && (ev->role != ELF_ROLE_NONE || m)) {
+	if ((ev && ev->role != ELF_ROLE_NONE) || (m && es->slot)) {
 		r |= sb_printf(b, "\nELF\n");
-		if (ev->role != ELF_ROLE_NONE)
+		if (ev && ev->role != ELF_ROLE_NONE)
 			r |= file_lines(b, ev);
 		if (m)
 			r |= sb_printf(b, "  %-13s %s  %" PRIx64 "-%" PRIx64 " (libdwfl)\n", "module",
