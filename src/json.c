@@ -253,12 +253,12 @@ char *json_rec_str(struct json_rec *r, char *d, const char *quoted, size_t n, co
 {
 	struct json *j = r->j;
 
-	d = json_rec_key_(r, d, quoted, n);
+	d = json_rec_key(r, d, quoted, n);
 	if (r->bad)
 		return r->scratch;
 	if (v && !*v) { /* most VMAs are anonymous */
 		memcpy(d, "\"\"", 2);
-		return json_rec_next_(r, d + 2);
+		return json_rec_next(r, d + 2);
 	}
 	j->len = (size_t)(d - j->buf);
 	if (v)
@@ -267,7 +267,7 @@ char *json_rec_str(struct json_rec *r, char *d, const char *quoted, size_t n, co
 		put(j, "null", 4);
 	if (sizeof(j->buf) - j->len < JSON_REC_ROOM)
 		drain(j);
-	return json_rec_next_(r, j->buf + j->len);
+	return json_rec_next(r, j->buf + j->len);
 }
 
 void json_str(struct json *j, const char *s)

@@ -56,6 +56,8 @@ void json_null(struct json *j);
  *   char *d = json_rec_begin(j, &r);
  *   d = json_rec(&r, d, u64, "size", v);   kinds: u64, hex, bool, str (NULL is null),
  *                                          lit (a json_lit: bytes needing no escaping)
+ *   d = json_rec_next(&r, put_mine(json_rec_at(&r, d, "dev"), ...));   a value of
+ *                                          the caller's own (json_rec_key)
  *   json_rec_end(&r, d);
  *
  * Keys are string literals of at most 28 bytes that need no escaping. A record belongs
@@ -68,10 +70,15 @@ void json_null(struct json *j);
 #define json_rec(r, d, kind, lit, v)                                                 \
 	((void)sizeof(char[sizeof(lit) <= 29 ? 1 : -1]),                             \
 	 json_rec_##kind((r), (d), "\"" lit "\": " JSON_PAD_, sizeof("\"" lit "\": ") - 1, (v)))
+/* The key of a member whose value the caller writes (json_rec_key): where it goes. */
+#define json_rec_at(r, d, lit)                                                       \
+	((void)sizeof(char[sizeof(lit) <= 29 ? 1 : -1]),                             \
+	 json_rec_key((r), (d), "\"" lit "\": " JSON_PAD_, sizeof("\"" lit "\": ") - 1))
 /* 32 NULs after a literal key, so it can be copied with one fixed-size move. */
 #define JSON_PAD_ "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
 #define JSON_REC_DEPTH 15        /* ",\n" and the indentation fit one 32-byte move */
-#define JSON_REC_ROOM 128        /* bytes a member may take before the next room check */
+#define JSON_REC_ROOM 128        /* bytes a member may take before the next room check:
+				  * its key (32), value (JSON_REC_VALUE) and the next comma (32) */
 
 struct json_rec {                /* set by json_rec_begin, read by the members */
 	struct json *j;
@@ -97,7 +104,13 @@ char *json_rec_str(struct json_rec *r, char *d, const char *quoted, size_t n, co
 /* Drain the buffer when the cursor is past lim (the members' room check). */
 char *json_rec_refill(struct json_rec *r, char *d);
 
-static inline __attribute__((always_inline)) char *json_rec_key_(struct json_rec *r, char *d,
+/* A member whose value the caller writes: json_rec_key writes the key and returns where
+ * the value goes; the caller writes at most JSON_REC_VALUE bytes of valid JSON there and
+ * passes their end to json_rec_next, which returns the cursor. The kinds below are
+ * these two around a value. */
+#define JSON_REC_VALUE 64
+
+static inline __attribute__((always_inline)) char *json_rec_key(struct json_rec *r, char *d,
 								  const char *quoted, size_t n)
 {
 	if (__builtin_expect(d > r->lim, 0))
@@ -106,26 +119,34 @@ static inline __attribute__((always_inline)) char *json_rec_key_(struct json_rec
 	return d + n - r->kcut;
 }
 
-static inline __attribute__((always_inline)) char *json_rec_next_(const struct json_rec *r,
+static inline __attribute__((always_inline)) char *json_rec_next(const struct json_rec *r,
 								   char *d)
 {
 	__builtin_memcpy(d, r->pre, 32);
 	return d + r->npre;
 }
 
-/* Decimal digits at d, two at a time; at most 24 bytes are stored, the value's count. */
+/* Decimal digits at d, two at a time, written in place from the last (digits written
+ * to a scratch buffer and then copied make the copy wait on the stores). */
 static inline __attribute__((always_inline)) char *json_fmt_u64_(char *d, uint64_t v)
 {
 	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
 				    "25262728293031323334353637383940414243444546474849"
 				    "50515253545556575859606162636465666768697071727374"
 				    "75767778798081828384858687888990919293949596979899";
-	char buf[48], *end = buf + 24, *p = end; /* 24 bytes past p, for the fixed copy */
+	static const uint64_t pow10[19] = {
+		10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
+		1000000000000ull, 10000000000000ull, 100000000000000ull,
+		1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull,
+	};
+	unsigned n = 1;
+	char *p;
 
-	if (v < 10) {
-		*d = (char)('0' + v);
-		return d + 1;
-	}
+	while (n < 20 && v >= pow10[n - 1])
+		n++;
+	p = d + n;
 	while (v >= 100) {
 		unsigned k = (unsigned)(v % 100) * 2;
 		v /= 100;
@@ -134,14 +155,12 @@ static inline __attribute__((always_inline)) char *json_fmt_u64_(char *d, uint64
 		p[1] = pairs[k + 1];
 	}
 	if (v >= 10) {
-		p -= 2;
-		p[0] = pairs[v * 2];
-		p[1] = pairs[v * 2 + 1];
+		p[-2] = pairs[v * 2];
+		p[-1] = pairs[v * 2 + 1];
 	} else {
-		*--p = (char)('0' + v);
+		p[-1] = (char)('0' + v);
 	}
-	__builtin_memcpy(d, p, 24);
-	return d + (end - p);
+	return d + n;
 }
 
 /* "0x..." with its quotes, lower-case, no leading zeros: the digit count first, then
@@ -168,37 +187,37 @@ static inline __attribute__((always_inline)) char *json_rec_u64(struct json_rec 
 								 const char *quoted, size_t n,
 								 uint64_t v)
 {
-	d = json_rec_key_(r, d, quoted, n);
-	return json_rec_next_(r, json_fmt_u64_(d, v));
+	d = json_rec_key(r, d, quoted, n);
+	return json_rec_next(r, json_fmt_u64_(d, v));
 }
 
 static inline __attribute__((always_inline)) char *json_rec_hex(struct json_rec *r, char *d,
 								 const char *quoted, size_t n,
 								 uint64_t v)
 {
-	d = json_rec_key_(r, d, quoted, n);
-	return json_rec_next_(r, json_fmt_hex_(d, v));
+	d = json_rec_key(r, d, quoted, n);
+	return json_rec_next(r, json_fmt_hex_(d, v));
 }
 
 static inline __attribute__((always_inline)) char *json_rec_bool(struct json_rec *r, char *d,
 								  const char *quoted, size_t n,
 								  bool v)
 {
-	d = json_rec_key_(r, d, quoted, n);
+	d = json_rec_key(r, d, quoted, n);
 	__builtin_memcpy(d, v ? "true\0\0\0\0" : "false\0\0\0", 8);
-	return json_rec_next_(r, d + (v ? 4 : 5));
+	return json_rec_next(r, d + (v ? 4 : 5));
 }
 
 static inline __attribute__((always_inline)) char *json_rec_lit(struct json_rec *r, char *d,
 								 const char *quoted, size_t n,
 								 struct json_lit v)
 {
-	d = json_rec_key_(r, d, quoted, n);
+	d = json_rec_key(r, d, quoted, n);
 	*d++ = '"';
 	__builtin_memcpy(d, v.s, v.n & 31);
 	d += v.n & 31;
 	*d++ = '"';
-	return json_rec_next_(r, d);
+	return json_rec_next(r, d);
 }
 
 /* key + value shorthands for objects */
