@@ -49,20 +49,18 @@ static const unsigned char hexval1[256] = {
 /* At least one hex digit, at most 16: a longer number cannot be an address. */
 static bool take_hex(struct cur *c, uint64_t *out)
 {
-	const char *p = c->p, *end = c->end;
+	const char *p = c->p, *end = c->end, *start = p;
 	uint64_t v = 0;
-	int digits = 0;
 	unsigned d;
 
+	/* past 16 digits v is garbage, and the number is refused below */
 	while (p < end && (d = hexval1[(unsigned char)*p]) != 0) {
-		if (++digits > 16)
-			return false;
 		v = v << 4 | (uint64_t)(d - 1);
 		p++;
 	}
 	c->p = p;
 	*out = v;
-	return digits > 0;
+	return p > start && p - start <= 16;
 }
 
 static bool take_dec(struct cur *c, uint64_t *out)
@@ -124,10 +122,11 @@ static bool starts_with(const char *s, const char *prefix)
 enum vma_kind vma_kind_of(const struct vma *v)
 {
 	const char *n = v->name;
-	bool no_perms = strncmp(v->perms, "---", 3) == 0;
 
-	if (n[0] == '\0' || starts_with(n, "[anon:"))
+	if (n[0] == '\0' || starts_with(n, "[anon:")) {
+		bool no_perms = v->perms[0] == '-' && v->perms[1] == '-' && v->perms[2] == '-';
 		return no_perms ? VMA_RESERVATION : n[0] ? VMA_ANON_NAMED : VMA_ANON;
+	}
 	if (strcmp(n, "[heap]") == 0)
 		return VMA_HEAP;
 	if (strcmp(n, "[stack]") == 0 || starts_with(n, "[stack:"))
@@ -175,7 +174,7 @@ static int parse_line(const char *p, const char *end, struct vma *v)
 	struct cur c = { p, end };
 	uint64_t major, minor;
 
-	memset(v, 0, sizeof(*v));
+	v->name = NULL;
 	if (!take_hex(&c, &v->start) || !take_char(&c, '-') || !take_hex(&c, &v->end) ||
 	    !take_spaces(&c) || !take_perms(&c, v->perms) || !take_spaces(&c) ||
 	    !take_hex(&c, &v->offset) || !take_spaces(&c) || !take_hex(&c, &major) ||
@@ -201,37 +200,37 @@ invalid:
 	return -1;
 }
 
-static int list_push(struct vma_list *l, const struct vma *v)
-{
-	if (GROW(l->v, l->cap, l->n) < 0)
-		return -1;
-	l->v[l->n++] = *v;
-	return 0;
-}
-
 /* Parse the complete lines of [text, text + len); with final, a last line without its
  * newline too. *used is how far it got; *line counts lines across calls. */
 static int parse_lines(const char *text, size_t len, bool final, struct vma_list *out,
 		       size_t *line, size_t *used, size_t *bad_line)
 {
 	const char *p = text, *end = text + len;
-	struct vma v;
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *eol = nl ? nl : end;
+		struct vma *v;
 
 		if (!nl && !final)
 			break;
 		++*line;
-		if (parse_line(p, eol, &v) < 0 || list_push(out, &v) < 0) {
+		if (GROW(out->v, out->cap, out->n) < 0) {
+			if (bad_line)
+				*bad_line = *line;
+			return -1;
+		}
+		/* parsed in place: the list's next slot, counted only once it holds a VMA */
+		v = &out->v[out->n];
+		if (parse_line(p, eol, v) < 0) {
 			int err = errno;
-			name_free(v.name);
+			name_free(v->name);
 			if (bad_line)
 				*bad_line = *line;
 			errno = err;
 			return -1;
 		}
+		out->n++;
 		p = nl ? nl + 1 : end;
 	}
 	*used = (size_t)(p - text);
