@@ -7,6 +7,7 @@
 #ifndef CRDIAG_COST_H
 #define CRDIAG_COST_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,11 +31,33 @@ struct cost_totals {
 	ssize_t largest;         /* index of the largest VMA, -1 when none */
 };
 
-uint64_t cost_max_rw(long page_size);
-void cost_vma(const struct vma *v, long page_size, struct cost *out);
+static inline uint64_t cost_max_rw(long page_size)
+{
+	return (uint64_t)INT_MAX & ~((uint64_t)page_size - 1);
+}
+
+/* Inline and cheaper than a stored copy: a few integer operations, and a division only
+ * for a VMA over the cap. */
+static inline struct cost cost_of(const struct vma *v, long page_size)
+{
+	uint64_t cap = cost_max_rw(page_size);
+	struct cost c;
+
+	/* page sizes are powers of two: a shift, not a division per VMA */
+	c.pages = vma_size(v) >> __builtin_ctzll((uint64_t)page_size);
+	c.pagemap_bytes = c.pages * 8;
+	c.over_cap = c.pagemap_bytes > cap;
+	c.reads = !c.over_cap ? c.pagemap_bytes != 0 : (c.pagemap_bytes + cap - 1) / cap;
+	return c;
+}
+
+static inline void cost_vma(const struct vma *v, long page_size, struct cost *out)
+{
+	*out = cost_of(v, page_size);
+}
+
 /* counts may be NULL (no scan yet): resident and swapped stay 0. */
-/* costs: each VMA's cost_vma when the caller holds them (NULL: computed here). */
-void cost_totals(const struct vma_list *l, const struct pm_counts *counts,
-		 const struct cost *costs, long page_size, struct cost_totals *out);
+void cost_totals(const struct vma_list *l, const struct pm_counts *counts, long page_size,
+		 struct cost_totals *out);
 
 #endif

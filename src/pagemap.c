@@ -266,7 +266,8 @@ static void split_regions(const struct page_region *r, size_t n, uint64_t lo, ui
 		for (size_t j = *vi; j < l->n && l->v[j].start < re; j++) {
 			uint64_t s = max64(rs, l->v[j].start), e = min64(re, l->v[j].end);
 			if (e > s && !c[j].skipped)
-				add_region(&c[j], (e - s) / (uint64_t)ps, r[k].categories);
+				add_region(&c[j], (e - s) >> __builtin_ctzll((uint64_t)ps),
+					   r[k].categories);
 		}
 	}
 }

@@ -62,70 +62,94 @@ invalid:
 	return -1;
 }
 
-/* digits of v into p, returns the end */
-static char *put_dec(char *p, uint64_t v)
+/* The digits of v written backwards, ending at end; returns where they start. */
+static char *dec_rtl(char *end, uint64_t v)
 {
-	char t[24];
-	int n = 0;
-
 	do
-		t[n++] = (char)('0' + v % 10);
+		*--end = (char)('0' + v % 10);
 	while (v /= 10);
-	while (n)
-		*p++ = t[--n];
-	return p;
+	return end;
 }
 
-/* bytes / 2^shift with `decimals` decimals, rounded as printf rounds that (exact,
- * binary) value: to nearest, ties to even. Returns the end of the text at p. */
-static char *put_fixed(char *p, uint64_t bytes, unsigned shift, int decimals)
+/* Past 2^53 bytes a double no longer holds the size exactly: printf's own view of it,
+ * the unit and the number as "%.Nf" prints them. */
+static size_t human_printf(uint64_t bytes, char num[32], unsigned *unit)
+{
+	double v = (double)bytes;
+	unsigned u = 0;
+	int n;
+
+	while (v >= 1024 && u < 6) {
+		v /= 1024;
+		u++;
+	}
+	n = snprintf(num, 32, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+	*unit = u;
+	return n > 0 ? (size_t)n : 0;
+}
+
+unsigned units_human_unit(uint64_t bytes)
+{
+	unsigned u = 0;
+
+	if (bytes >> 53) {
+		char num[32];
+		human_printf(bytes, num, &u);
+		return u;
+	}
+	while (u < 6 && bytes >> (10 * (u + 1)) != 0)
+		u++;
+	return u;
+}
+
+/* bytes / 2^(10 u) with 0, 1 or 2 decimals (three significant digits), rounded as
+ * printf rounds that exact binary value: to nearest, ties to even. Below 2^53 bytes
+ * times 100 fits 64 bits. Written backwards, as right-aligned cells want it. */
+char *units_human_rtl(uint64_t bytes, unsigned u, char *end)
 {
 	static const unsigned scale[] = { 1, 10, 100 };
-	unsigned __int128 x = (unsigned __int128)bytes * scale[decimals];
-	unsigned __int128 half = shift ? (unsigned __int128)1 << (shift - 1) : 0;
-	unsigned __int128 rem = shift ? x & (((unsigned __int128)1 << shift) - 1) : 0;
-	uint64_t q = (uint64_t)(x >> shift);
+	unsigned shift = 10 * u;
+	uint64_t whole, x, q, rem, half;
+	int decimals;
 
-	if (shift && (rem > half || (rem == half && (q & 1))))
+	if (bytes >> 53) {
+		char num[32];
+		size_t n = human_printf(bytes, num, &u);
+		end -= n;
+		memcpy(end, num, n);
+		return end;
+	}
+	if (u == 0)
+		return dec_rtl(end, bytes);
+	whole = bytes >> shift;
+	decimals = whole >= 100 ? 0 : whole >= 10 ? 1 : 2;
+	x = bytes * scale[decimals];
+	q = x >> shift;
+	rem = x & ((1ULL << shift) - 1);
+	half = 1ULL << (shift - 1);
+	if (rem > half || (rem == half && (q & 1)))
 		q++;
-	p = put_dec(p, q / scale[decimals]);
 	if (decimals) {
 		uint64_t f = q % scale[decimals];
-		*p++ = '.';
+		*--end = (char)('0' + f % 10);
 		if (decimals == 2)
-			*p++ = (char)('0' + f / 10);
-		*p++ = (char)('0' + f % 10);
+			*--end = (char)('0' + f / 10);
+		*--end = '.';
 	}
-	return p;
+	return dec_rtl(end, q / scale[decimals]);
 }
 
 size_t units_human_parts(uint64_t bytes, char num[32], unsigned *unit)
 {
-	unsigned u = 0;
-	char *p = num;
+	char *start;
+	size_t n;
 
-	if (bytes >> 53) { /* a double no longer holds the size exactly: printf's own view */
-		double v = (double)bytes;
-		int n;
-		while (v >= 1024 && u < 6) {
-			v /= 1024;
-			u++;
-		}
-		n = snprintf(num, 32, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
-		*unit = u;
-		return n > 0 ? (size_t)n : 0;
-	}
-	while (u < 6 && bytes >> (10 * (u + 1)) != 0)
-		u++;
-	if (u == 0) {
-		p = put_dec(p, bytes);
-	} else {
-		uint64_t whole = bytes >> (10 * u);
-		p = put_fixed(p, bytes, 10 * u, whole >= 100 ? 0 : whole >= 10 ? 1 : 2);
-	}
-	*p = '\0';
-	*unit = u;
-	return (size_t)(p - num);
+	*unit = units_human_unit(bytes);
+	start = units_human_rtl(bytes, *unit, num + 31);
+	n = (size_t)(num + 31 - start);
+	memmove(num, start, n);
+	num[n] = '\0';
+	return n;
 }
 
 /* "%.0f"/"%.1f"/"%.2f" of the size in its unit, as printf would round it, without

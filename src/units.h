@@ -17,4 +17,10 @@ const char *units_human(uint64_t bytes, char *buf, size_t size);
  * unit in *unit: 0 B, 1 KiB, 2 MiB, ... 6 EiB. */
 size_t units_human_parts(uint64_t bytes, char num[32], unsigned *unit);
 
+/* The same in two steps, for tables that right-align it: the unit, then the number
+ * written backwards so that it ends at end (at most 31 bytes before it); returns where
+ * it starts. */
+unsigned units_human_unit(uint64_t bytes);
+char *units_human_rtl(uint64_t bytes, unsigned unit, char *end);
+
 #endif

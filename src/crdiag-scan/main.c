@@ -144,7 +144,7 @@ static int json_report(const struct opts *o, const struct pm_kernel *k,
 	struct cost_totals t;
 	struct json j;
 
-	cost_totals(l, c, NULL, k->page_size, &t);
+	cost_totals(l, c, k->page_size, &t);
 	json_init(&j, stdout, true);
 	json_obj_begin(&j);
 	if (!o->maps_file) {
@@ -180,7 +180,7 @@ static void text_report(const struct pm_kernel *k, const struct vma_list *l,
 	struct cost_totals t;
 	char h1[32], h2[32], h3[32], note[512];
 
-	cost_totals(l, c, NULL, k->page_size, &t);
+	cost_totals(l, c, k->page_size, &t);
 	if (c)
 		printf("backend %s: %" PRIu64 " calls, %.3f s\n", pm_backend_name(st->backend),
 		       st->calls, st->seconds);

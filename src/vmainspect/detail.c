@@ -22,7 +22,7 @@ int detail_text(const struct snapshot *s, size_t i, struct strbuf *b)
 {
 	const struct vma *v = &s->vmas.v[i];
 	const struct pm_counts *c = &s->counts[i];
-	const struct cost *k = &s->cost[i];
+	const struct cost cost = snapshot_cost(s, i), *k = &cost;
 	const char *be = pm_backend_name(s->stats.backend);
 	uint64_t ps = (uint64_t)s->kernel.page_size, cap = cost_max_rw(s->kernel.page_size);
 	unsigned known = s->stats.known;

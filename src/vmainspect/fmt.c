@@ -63,39 +63,68 @@ static int sb_room(struct strbuf *b, size_t n)
 	return 0;
 }
 
-/* s (n bytes) padded with blanks to width (left-aligned when left), then sep if not
- * NUL: what "%-*s " and "%*s " printed, without printf (a row has ten cells). */
-static int sb_cell(struct strbuf *b, const char *s, size_t n, unsigned width, bool left, char sep)
-{
-	size_t pad = n < width ? width - n : 0;
-	char *d;
+/* A row is written through a cursor into room reserved once: every cell before the
+ * name is ASCII, at most CELL_MAX wide (the widest is an address, 16 digits), so no
+ * cell checks for room. Padding is one fixed-size copy of blanks; numbers are written
+ * in place, right-aligned ones from their right edge (a number formatted elsewhere and
+ * then copied makes the copy wait on its stores). What "%-*s " and "%*s " printed. */
+enum { CELL_MAX = 32, ROW_ROOM = 16 * CELL_MAX };
 
-	if (sb_room(b, n + pad + 1) < 0)
-		return -1;
-	d = b->s + b->len;
-	if (!left)
-		memset(d, ' ', pad), d += pad;
-	memcpy(d, s, n), d += n;
-	if (left)
-		memset(d, ' ', pad), d += pad;
-	if (sep)
-		*d++ = sep;
-	*d = '\0';
-	b->len = (size_t)(d - b->s);
-	return 0;
+static const char blanks[CELL_MAX] = "                                ";
+
+static inline char *put_blanks(char *d, size_t n)
+{
+	memcpy(d, blanks, CELL_MAX); /* n <= CELL_MAX; the rest is written over */
+	return d + n;
 }
 
-/* v in lower-case hex (base 16) or decimal (base 10) into the end of t[24]; returns
- * where the digits start. */
-static char *digits(char t[24], uint64_t v, unsigned base)
+/* n bytes of s (n <= CELL_MAX), padded to width, then sep if it is not NUL. */
+static char *cell_text(char *d, const char *s, size_t n, unsigned width, bool left, char sep)
 {
-	static const char d[] = "0123456789abcdef";
-	char *p = t + 24;
+	size_t pad = n < width ? width - n : 0;
 
+	if (!left)
+		d = put_blanks(d, pad);
+	for (size_t k = 0; k < n; k++)
+		d[k] = s[k];
+	d += n;
+	if (left)
+		d = put_blanks(d, pad);
+	if (sep)
+		*d++ = sep;
+	return d;
+}
+
+/* v in lower-case hex (base 16) or decimal (base 10) in at least width columns. Inline,
+ * so that each base is a constant and no digit costs a division instruction. */
+static inline __attribute__((always_inline)) char *cell_num(char *d, uint64_t v, unsigned base, unsigned width, bool left, char sep)
+{
+	static const char digit[] = "0123456789abcdef";
+	unsigned n = 1;
+	char *p;
+
+	for (uint64_t t = v; t >= base; t /= base)
+		n++;
+	if (!left && n < width)
+		d = put_blanks(d, width - n);
+	p = d += n;
 	do
-		*--p = d[v % base];
+		*--p = digit[v % base];
 	while (v /= base);
-	return p;
+	if (left && n < width)
+		d = put_blanks(d, width - n);
+	if (sep)
+		*d++ = sep;
+	return d;
+}
+
+int sb_putc(struct strbuf *b, char c)
+{
+	if (sb_room(b, 1) < 0)
+		return -1;
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+	return 0;
 }
 
 void sb_reset(struct strbuf *b)
@@ -152,6 +181,18 @@ static const enum fmt_col drop_order[] = {
 	COL_SWAPPED, COL_PERMS, COL_COUNT, COL_BAR, COL_RESIDENT, COL_KIND, COL_READS, COL_SIZE,
 };
 
+/* The bar's scale: its width stands for the user address space, or the largest VMA
+ * where that is larger. */
+static double bar_scale(const struct snapshot *s, unsigned width)
+{
+	double ps = (double)s->kernel.page_size;
+	double top = (double)BAR_TOP_BYTES / ps;
+
+	if (s->totals.largest >= 0 && (double)vma_size(&s->vmas.v[s->totals.largest]) / ps > top)
+		top = (double)vma_size(&s->vmas.v[s->totals.largest]) / ps;
+	return (double)width / log2(1 + top);
+}
+
 void fmt_layout(const struct snapshot *s, unsigned cols, struct fmt_layout *l)
 {
 	uint64_t top = 0;
@@ -197,20 +238,18 @@ void fmt_layout(const struct snapshot *s, unsigned cols, struct fmt_layout *l)
 		off += l->width[c] + 1;
 	}
 	l->width[COL_NAME] = cols == 0 ? 0 : cols > l->off[COL_NAME] ? cols - l->off[COL_NAME] : 1;
+	l->bar_scale = bar_scale(s, l->width[COL_BAR]);
 }
 
-void fmt_bar(const struct snapshot *s, size_t i, unsigned width, unsigned *resident,
-	     unsigned *virt)
+void fmt_bar(const struct snapshot *s, size_t i, const struct fmt_layout *l,
+	     unsigned *resident, unsigned *virt)
 {
 	double ps = (double)s->kernel.page_size;
-	double top = (double)BAR_TOP_BYTES / ps;
 	double pages = (double)vma_size(&s->vmas.v[i]) / ps;
 	double res = s->counts ? (double)s->counts[i].present : 0;
-	double scale;
+	double scale = l->bar_scale;
+	unsigned width = l->width[COL_BAR];
 
-	if (s->totals.largest >= 0 && (double)vma_size(&s->vmas.v[s->totals.largest]) / ps > top)
-		top = (double)vma_size(&s->vmas.v[s->totals.largest]) / ps;
-	scale = (double)width / log2(1 + top);
 	*virt = (unsigned)ceil(log2(1 + pages) * scale);
 	*resident = (unsigned)ceil(log2(1 + res) * scale);
 	if (*virt > width)
@@ -329,85 +368,85 @@ int fmt_clip(const char *s, size_t n, unsigned cols, struct strbuf *b)
 	return err;
 }
 
-/* A size column: "%*s " of fmt_size_short, or of "-" for a skipped VMA. */
-static int size_cell(struct strbuf *b, uint64_t bytes, bool skipped, unsigned width)
+/* A size column: "%*s " of fmt_size_short, or of "-" for a skipped VMA, written from
+ * its right edge (fmt_size_short is at most 6 wide, and every size column at least). */
+static char *cell_size(char *d, uint64_t bytes, bool skipped, unsigned width)
 {
-	char t[32];
+	char *e = d + width;
+	unsigned u;
 
 	if (skipped)
-		return sb_cell(b, "-", 1, width, false, ' ');
-	return sb_cell(b, t, size_short(bytes, t), width, false, ' ');
+		return cell_text(d, "-", 1, width, false, ' ');
+	put_blanks(d, width);
+	u = units_human_unit(bytes);
+	if (u)
+		*--e = "KMGTPE"[u - 1];
+	units_human_rtl(bytes, u, e);
+	d[width] = ' ';
+	return d + width + 1;
 }
 
-static int range_cell(struct strbuf *b, const struct vma *v, const struct fmt_layout *l)
+static char *cell_range(char *d, const struct vma *v, const struct fmt_layout *l)
 {
-	char t[24], *p = digits(t, v->start, 16);
-
-	if (sb_cell(b, p, (size_t)(t + 24 - p), l->hexdigits, false, l->range_end ? '-' : ' ') < 0)
-		return -1;
-	if (!l->range_end)
-		return 0;
-	p = digits(t, v->end, 16);
-	return sb_cell(b, p, (size_t)(t + 24 - p), l->hexdigits, true, ' ');
+	d = cell_num(d, v->start, 16, l->hexdigits, false, l->range_end ? '-' : ' ');
+	if (l->range_end)
+		d = cell_num(d, v->end, 16, l->hexdigits, true, ' ');
+	return d;
 }
 
-static int bar_cell(struct strbuf *b, const struct snapshot *s, size_t i, unsigned width)
+static char *cell_bar(char *d, const struct snapshot *s, size_t i, const struct fmt_layout *l)
 {
-	unsigned res, virt, x;
+	unsigned res, virt, x, width = l->width[COL_BAR];
 
-	fmt_bar(s, i, width, &res, &virt);
-	if (sb_room(b, width + 1) < 0)
-		return -1;
+	fmt_bar(s, i, l, &res, &virt);
 	for (x = 0; x < width; x++)
-		b->s[b->len++] = x < res ? '#' : x < virt ? '-' : ' ';
-	b->s[b->len++] = ' ';
-	b->s[b->len] = '\0';
-	return 0;
+		*d++ = x < res ? '#' : x < virt ? '-' : ' ';
+	*d++ = ' ';
+	return d;
 }
 
 int fmt_row(const struct snapshot *s, size_t i, const struct fmt_layout *l, struct strbuf *b)
 {
 	const struct vma *v = &s->vmas.v[i];
 	const struct pm_counts *c = &s->counts[i];
-	const struct cost *k = &s->cost[i];
+	const struct cost k = snapshot_cost(s, i);
 	uint64_t ps = (uint64_t)s->kernel.page_size;
-	char t[24], *p, mark = k->over_cap ? FMT_MARK : ' ';
+	char mark = k.over_cap ? FMT_MARK : ' ', *d;
 	const char *kind;
-	int r = 0;
 
-	for (int col = 0; col < COL_COUNT && r == 0; col++) {
+	if (sb_room(b, ROW_ROOM) < 0)
+		return -1;
+	d = b->s + b->len;
+	for (int col = 0; col < COL_NAME; col++) {
 		unsigned w = l->width[col];
 		if (!l->show[col])
 			continue;
 		switch (col) {
-		case COL_MARK: r = sb_cell(b, &mark, 1, 1, true, ' '); break;
-		case COL_RANGE: r = range_cell(b, v, l); break;
-		case COL_SIZE: r = size_cell(b, vma_size(v), false, w); break;
-		case COL_PERMS: r = sb_cell(b, v->perms, strlen(v->perms), w, true, ' '); break;
+		case COL_MARK: d = cell_text(d, &mark, 1, 1, true, ' '); break;
+		case COL_RANGE: d = cell_range(d, v, l); break;
+		case COL_SIZE: d = cell_size(d, vma_size(v), false, w); break;
+		case COL_PERMS: d = cell_text(d, v->perms, strnlen(v->perms, 4), w, true, ' '); break;
 		case COL_KIND:
 			kind = vma_kind_name(v->kind);
-			r = sb_cell(b, kind, strlen(kind), w, true, ' ');
+			d = cell_text(d, kind, strlen(kind), w, true, ' ');
 			break;
-		case COL_RESIDENT: r = size_cell(b, c->present * ps, c->skipped, w); break;
-		case COL_SWAPPED: r = size_cell(b, c->swapped * ps, c->skipped, w); break;
-		case COL_PAGEMAP: r = size_cell(b, k->pagemap_bytes, false, w); break;
-		case COL_READS:
-			p = digits(t, k->reads, 10);
-			r = sb_cell(b, p, (size_t)(t + 24 - p), w, false, ' ');
-			break;
-		case COL_BAR: r = bar_cell(b, s, i, w); break;
-		case COL_NAME:
-			if (v->name[0]) {
-				r = fmt_name(v->name, w, b);
-				break;
-			}
-			/* anonymous: no name, and no trailing blanks from the bar either */
-			while (b->len && b->s[b->len - 1] == ' ')
-				b->s[--b->len] = '\0';
-			break;
+		case COL_RESIDENT: d = cell_size(d, c->present * ps, c->skipped, w); break;
+		case COL_SWAPPED: d = cell_size(d, c->swapped * ps, c->skipped, w); break;
+		case COL_PAGEMAP: d = cell_size(d, k.pagemap_bytes, false, w); break;
+		case COL_READS: d = cell_num(d, k.reads, 10, w, false, ' '); break;
+		case COL_BAR: d = cell_bar(d, s, i, l); break;
 		}
 	}
-	return r;
+	*d = '\0';
+	b->len = (size_t)(d - b->s);
+	if (!l->show[COL_NAME])
+		return 0;
+	if (v->name[0])
+		return fmt_name(v->name, l->width[COL_NAME], b);
+	/* anonymous: no name, and no trailing blanks from the bar either */
+	while (b->len && b->s[b->len - 1] == ' ')
+		b->s[--b->len] = '\0';
+	return 0;
 }
 
 static const char *ms(double seconds, char *buf, size_t size)

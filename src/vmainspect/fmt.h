@@ -24,6 +24,7 @@ struct strbuf {
 };
 
 int sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int sb_putc(struct strbuf *b, char c);
 void sb_reset(struct strbuf *b);
 void sb_free(struct strbuf *b);
 
@@ -48,6 +49,7 @@ struct fmt_layout {
 	unsigned width[COL_COUNT];  /* name: 0 means unbounded */
 	unsigned hexdigits;         /* per address in the range column */
 	bool range_end;             /* start-end; false on narrow terminals: start only */
+	double bar_scale;           /* bar cells per log2 of pages (fmt_bar) */
 };
 
 #define FMT_MARK '!'
@@ -68,8 +70,8 @@ int fmt_row(const struct snapshot *s, size_t i, const struct fmt_layout *l, stru
 /* The bar of VMA i in width cells: *virt cells stand for its size and the first
  * *resident of them for its resident pages, both log2-scaled from one page to the user
  * address space (128 TiB on x86-64), so 12 KiB in a 1 TiB reservation still shows. */
-void fmt_bar(const struct snapshot *s, size_t i, unsigned width, unsigned *resident,
-	     unsigned *virt);
+void fmt_bar(const struct snapshot *s, size_t i, const struct fmt_layout *l,
+	     unsigned *resident, unsigned *virt);
 
 /* Sizes as table cells: "1.02T", "12.0K", "512" (binary units, at most 6 wide). */
 const char *fmt_size_short(uint64_t bytes, char *buf, size_t size);

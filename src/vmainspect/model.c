@@ -36,7 +36,6 @@ void snapshot_free(struct snapshot *s)
 	elfmodel_free(s->elf);
 	vma_list_free(&s->vmas);
 	free(s->counts);
-	free(s->cost);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -60,17 +59,14 @@ int model_snapshot(pid_t pid, enum pm_backend backend, const struct pm_kernel *k
 	s.maps_seconds = mono_now() - t0;
 	if (s.vmas.n) {
 		s.counts = calloc(s.vmas.n, sizeof(*s.counts));
-		s.cost = calloc(s.vmas.n, sizeof(*s.cost));
-		if (!s.counts || !s.cost)
+		if (!s.counts)
 			goto fail;
 		if (pm_scan(pid, &s.vmas, backend, k, s.counts, &s.stats) < 0)
 			goto fail;
-		for (size_t i = 0; i < s.vmas.n; i++)
-			cost_vma(&s.vmas.v[i], k->page_size, &s.cost[i]);
 	}
 	if (elfmodel_take(pid, &s.vmas, elf, &s.elf) < 0)
 		goto fail;
-	cost_totals(&s.vmas, s.counts, s.cost, k->page_size, &s.totals);
+	cost_totals(&s.vmas, s.counts, k->page_size, &s.totals);
 	*out = s;
 	return 0;
 fail:
@@ -119,7 +115,7 @@ static int cmp_rows(const void *pa, const void *pb, void *arg)
 	case SORT_ADDRESS: break;
 	case SORT_SIZE: r = -cmp_u64(vma_size(va), vma_size(vb)); break;
 	case SORT_PAGEMAP:
-		r = -cmp_u64(c->s->cost[a].pagemap_bytes, c->s->cost[b].pagemap_bytes);
+		r = -cmp_u64(snapshot_cost(c->s, a).pagemap_bytes, snapshot_cost(c->s, b).pagemap_bytes);
 		break;
 	case SORT_RESIDENT:
 		r = -cmp_u64(c->s->counts[a].present, c->s->counts[b].present);

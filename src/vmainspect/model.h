@@ -33,7 +33,6 @@ struct snapshot {
 	struct pm_kernel kernel;   /* what pm_probe found, copied in */
 	struct vma_list vmas;
 	struct pm_counts *counts;  /* one per VMA, same index; NULL when vmas.n == 0 */
-	struct cost *cost;         /* one per VMA, same index */
 	struct pm_stats stats;     /* the scan: backend that ran, calls, seconds */
 	struct cost_totals totals; /* over every VMA, whatever the filter */
 	double maps_seconds;       /* reading and parsing /proc/PID/maps */
@@ -49,6 +48,12 @@ struct snapshot {
 int model_snapshot(pid_t pid, enum pm_backend backend, const struct pm_kernel *k,
 		   unsigned elf, struct snapshot *out);
 void snapshot_free(struct snapshot *s);
+
+/* VMA i's pagemap cost (computed: cheaper than a stored copy of 60,000). */
+static inline struct cost snapshot_cost(const struct snapshot *s, size_t i)
+{
+	return cost_of(&s->vmas.v[i], s->kernel.page_size);
+}
 
 /* Index of the VMA starting at start, or -1. */
 ssize_t snapshot_find(const struct snapshot *s, uint64_t start);

@@ -207,7 +207,7 @@ static void draw_header(struct ui *u)
 static void draw_row(struct ui *u, int y, size_t row, const struct fmt_layout *l)
 {
 	size_t i = u->order.idx[row];
-	bool sel = row == u->cursor, over = u->snap.cost[i].over_cap;
+	bool sel = row == u->cursor, over = snapshot_cost(&u->snap, i).over_cap;
 	enum crt_style st = sel ? (over ? CRT_SELECTED_OVERCAP : CRT_SELECTED)
 				: over ? CRT_OVERCAP : CRT_NORMAL;
 
@@ -220,7 +220,7 @@ static void draw_row(struct ui *u, int y, size_t row, const struct fmt_layout *l
 	mvaddstr(y, 0, u->line.s);
 	if (l->show[COL_BAR] && !sel) {
 		unsigned res, virt;
-		fmt_bar(&u->snap, i, l->width[COL_BAR], &res, &virt);
+		fmt_bar(&u->snap, i, l, &res, &virt);
 		attrset(crt_attr(CRT_BAR_RESIDENT));
 		mvaddnstr(y, (int)l->off[COL_BAR], u->line.s + l->off[COL_BAR], (int)res);
 		attrset(crt_attr(CRT_BAR_VIRT));
