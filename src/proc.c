@@ -47,6 +47,28 @@ int proc_read_file(const char *path, char **bufp, size_t *lenp)
 	return -1;
 }
 
+int proc_read_head(int dir, const char *name, char *buf, size_t size, size_t *len)
+{
+	ssize_t n;
+	int fd, err;
+
+	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC)) < 0) {
+		errno = proc_errno(errno);
+		return -1;
+	}
+	while ((n = read(fd, buf, size - 1)) < 0 && errno == EINTR)
+		;
+	err = errno;
+	close(fd);
+	if (n < 0) {
+		errno = proc_errno(err);
+		return -1;
+	}
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return 0;
+}
+
 int proc_status(pid_t pid, char **buf)
 {
 	char path[64];

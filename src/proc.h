@@ -18,6 +18,13 @@ int proc_parse_pid(const char *s, pid_t *out);
  * becomes ESRCH only for paths under /proc/; any other file keeps its errno. */
 int proc_read_file(const char *path, char **buf, size_t *len);
 
+/* One read(2) of the file name under the directory fd dir (openat: no walk of the
+ * "/proc/PID/..." path again) into buf: what fits of it, NUL-terminated, its length in
+ * *len. A seq_file gives all it has in one read, so for a small file (fdinfo, status)
+ * this is all of it, a system call and an allocation fewer than reading to the end;
+ * for a longer one, its head. ENOENT becomes ESRCH. */
+int proc_read_head(int dir, const char *name, char *buf, size_t size, size_t *len);
+
 /* /proc/PID/status into a malloc'ed buffer (*buf, free it). */
 int proc_status(pid_t pid, char **buf);
 

@@ -23,15 +23,16 @@ static int push_fd(struct check *c, size_t *cap, const struct fdent *e)
 	return 0;
 }
 
-/* flags, mnt_id and the first lock line of /proc/PID/fdinfo/N. 0 also when it is gone. */
-static int read_fdinfo(pid_t pid, int fd, struct fdent *e)
+/* flags, mnt_id and the first lock line of /proc/PID/fdinfo/N (info: that directory).
+ * 0 also when it is gone. A file's fdinfo is a few lines with the first lock line next:
+ * one read of its head holds them. */
+static int read_fdinfo(int info, const char *name, struct fdent *e)
 {
-	char path[96], *buf, *p;
+	char buf[4096], *p;
 	size_t len;
 
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
-	if (proc_read_file(path, &buf, &len) < 0)
-		return errno == ENOMEM ? -1 : 0;
+	if (info < 0 || proc_read_head(info, name, buf, sizeof(buf), &len) < 0)
+		return 0;
 	if ((p = strstr(buf, "flags:")))
 		e->flags = (unsigned)strtoul(p + 6, NULL, 8);
 	if ((p = strstr(buf, "mnt_id:")))
@@ -39,12 +40,9 @@ static int read_fdinfo(pid_t pid, int fd, struct fdent *e)
 	if ((p = strstr(buf, "\nlock:"))) {
 		p += 6;
 		p += strspn(p, " \t");
-		if (!(e->lock = strndup(p, strcspn(p, "\n")))) {
-			free(buf);
+		if (!(e->lock = strndup(p, strcspn(p, "\n"))))
 			return -1;
-		}
 	}
-	free(buf);
 	return 0;
 }
 
@@ -56,21 +54,39 @@ static uint64_t sock_inode(const char *link)
 	return link && sscanf(link, "socket:[%" SCNu64 "%c", &ino, &tail) == 2 && tail == ']' ? ino : 0;
 }
 
-/* One fd of pid; an fd closed meanwhile is skipped (0). */
-static int read_one(struct check *c, size_t *cap, pid_t pid, int fd)
+/* readlinkat of name in dir, malloc'ed; a link longer than the stack buffer (a deep
+ * path) through proc_readlink. */
+static int fd_link(int dir, const char *path, const char *name, char **out)
+{
+	char buf[1024];
+	ssize_t n = readlinkat(dir, name, buf, sizeof(buf));
+
+	if (n < 0)
+		return -1;
+	if ((size_t)n == sizeof(buf))
+		return proc_readlink(path, out);
+	return (*out = strndup(buf, (size_t)n)) ? 0 : -1;
+}
+
+/* One fd of pid (name: its number in the directory fd dir, /proc/PID/fd; info: the fd
+ * of /proc/PID/fdinfo, -1 when that did not open): relative to them, each readlink,
+ * stat and fdinfo read skips the walk of "/proc/PID/fd". An fd closed meanwhile is
+ * skipped (0). */
+static int read_one(struct check *c, size_t *cap, pid_t pid, int fd, int dir, int info,
+		    const char *name)
 {
 	struct fdent e = { .pid = pid, .fd = fd, .mnt_id = -1 };
 	char path[96];
 
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
-	if (proc_readlink(path, &e.link) < 0)
+	if (fd_link(dir, path, name, &e.link) < 0)
 		return errno == ENOMEM ? -1 : 0;
 	e.sock = sock_inode(e.link);
 	/* Sockets and pipes need neither: what is asked of them comes from sock_diag. The
 	 * stat and fdinfo reads are most of the cost on a browser's thousand fds. */
 	if (!e.sock && strncmp(e.link, "pipe:", 5) != 0) {
-		e.st_ok = stat(path, &e.st) == 0;
-		if (e.link[0] == '/' && read_fdinfo(pid, fd, &e) < 0)
+		e.st_ok = fstatat(dir, name, &e.st, 0) == 0;
+		if (e.link[0] == '/' && read_fdinfo(info, name, &e) < 0)
 			goto fail;
 	}
 	if (push_fd(c, cap, &e) < 0) {
@@ -87,18 +103,23 @@ static int read_process(struct check *c, size_t *cap, pid_t pid)
 	char path[64];
 	struct dirent *de;
 	DIR *d;
-	int ret = 0;
+	int ret = 0, info;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	if (!(d = opendir(path))) {
 		/* gone meanwhile: skipped; not allowed: the caller's error */
 		return errno == ENOENT || errno == ESRCH ? 0 : -1;
 	}
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", (int)pid);
+	info = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	while (ret == 0 && (de = readdir(d))) {
 		pid_t fd;
 		if (proc_parse_pid(de->d_name, &fd) == 0 || strcmp(de->d_name, "0") == 0)
-			ret = read_one(c, cap, pid, strcmp(de->d_name, "0") == 0 ? 0 : fd);
+			ret = read_one(c, cap, pid, strcmp(de->d_name, "0") == 0 ? 0 : fd, dirfd(d),
+				       info, de->d_name);
 	}
+	if (info >= 0)
+		close(info);
 	closedir(d);
 	return ret;
 }

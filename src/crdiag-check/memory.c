@@ -8,6 +8,7 @@
  * names (PROCMAP_QUERY), then each distinct file is looked at once through map_files. */
 #include "check.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,17 +37,64 @@ struct fmaps {
 	size_t n, cap;
 };
 
-/* VmSize of /proc/PID/status over what a pagemap read at the cap covers; true when
- * unknown (the maps decide then). */
-static bool vm_could_exceed(pid_t pid, long page)
-{
-	char *buf;
-	long long kib;
+/* What the status files of a process's threads say: VmSize (the leader's; -1 unknown)
+ * and the first traced thread in the task directory's order (tracer 0: none). */
+struct tstat {
+	long long vm_kib;
+	pid_t tracer, tid;
+};
 
-	if (proc_status(pid, &buf) < 0)
-		return true;
-	kib = proc_status_last(buf, "VmSize");
-	free(buf);
+/* One walk of /proc/PID/task, each status read once and relative to the directory: the
+ * leader's gives both VmSize and TracerPid, where reading /proc/PID/status apart cost
+ * one more of the most expensive file of /proc per process. A thread that exits during
+ * the walk is skipped; any other error ends the search for a tracer (none named). */
+static void task_status(pid_t pid, struct tstat *ts)
+{
+	char path[64], buf[4096];
+	struct dirent *d;
+	bool leader = false;
+	size_t len;
+	DIR *dir;
+
+	*ts = (struct tstat){ .vm_kib = -1 };
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((dir = opendir(path))) {
+		while ((d = readdir(dir))) {
+			char name[sizeof(d->d_name) + 8];
+			pid_t tid;
+			if (proc_parse_pid(d->d_name, &tid) < 0)
+				continue;
+			snprintf(name, sizeof(name), "%s/status", d->d_name);
+			if (proc_read_head(dirfd(dir), name, buf, sizeof(buf), &len) < 0) {
+				if (errno == ESRCH)
+					continue;
+				break;
+			}
+			if (tid == pid) {
+				leader = true;
+				ts->vm_kib = proc_status_last(buf, "VmSize");
+			}
+			const char *p = strstr(buf, "\nTracerPid:");
+			if (p && (ts->tracer = (pid_t)strtol(p + 11, NULL, 10))) {
+				ts->tid = tid;
+				break;
+			}
+		}
+		closedir(dir);
+	}
+	if (!leader) { /* traced before the leader's entry, or no task directory */
+		char *st;
+		if (proc_status(pid, &st) == 0) {
+			ts->vm_kib = proc_status_last(st, "VmSize");
+			free(st);
+		}
+	}
+}
+
+/* VmSize over what a pagemap read at the cap covers; true when unknown (the maps decide
+ * then). */
+static bool vm_could_exceed(long long kib, long page)
+{
 	return kib < 0 || (uint64_t)kib * 1024 / (uint64_t)page * 8 > cost_max_rw(page);
 }
 
@@ -93,7 +141,7 @@ static int fmaps_add(struct fmaps *fm, pid_t pid, const struct vma_list *l, bool
 /* pid's VMAs of about 1 TiB into big (none when VmSize says no VMA can be over the cap,
  * as for most processes), its file VMAs into fm; from maps where the kernel has no
  * PROCMAP_QUERY (Linux < 6.11). 0, or -1 with errno (ESRCH: gone). */
-static int vmas_of(pid_t pid, long page, struct vma_list *big, struct fmaps *fm)
+static int vmas_of(pid_t pid, long page, long long vm_kib, struct vma_list *big, struct fmaps *fm)
 {
 	struct vma_list files = { 0 };
 	int ret;
@@ -101,7 +149,7 @@ static int vmas_of(pid_t pid, long page, struct vma_list *big, struct fmaps *fm)
 	if (procmap_files(pid, &files) == 0) {
 		ret = fmaps_add(fm, pid, &files, false);
 		vma_list_free(&files);
-		if (ret == 0 && vm_could_exceed(pid, page))
+		if (ret == 0 && vm_could_exceed(vm_kib, page))
 			ret = procmap_big(pid, cost_max_rw(page) / 8 * (uint64_t)page, big);
 		return ret;
 	}
@@ -164,20 +212,20 @@ static int mapped_ghosts(struct check *c, struct fmaps *fm)
 	return 0;
 }
 
-static int traced(struct check *c, pid_t pid)
+static int traced(struct check *c, pid_t pid, const struct tstat *ts)
 {
-	pid_t tracer = 0, tid = 0;
 	char tids[16], peer[320];
 
-	if (proc_tracer(pid, &tracer, &tid) < 0 || !tracer)
+	if (!ts->tracer)
 		return 0;
-	snprintf(tids, sizeof(tids), "%d", (int)tid);
-	tree_name(c, tracer, peer, sizeof(peer));
+	snprintf(tids, sizeof(tids), "%d", (int)ts->tid);
+	tree_name(c, ts->tracer, peer, sizeof(peer));
 	struct catalog_var v[] = { { "tid", tids }, { "peer", peer } };
-	struct finding *f = finding_add(c, "ptraced", pid, -1, 0, NULL, tracer, (struct fvars){ v, 2 });
+	struct finding *f = finding_add(c, "ptraced", pid, -1, 0, NULL, ts->tracer,
+					(struct fvars){ v, 2 });
 	if (!f)
 		return -1;
-	f->tid = tid;
+	f->tid = ts->tid;
 	return 0;
 }
 
@@ -190,12 +238,14 @@ int memory_check(struct check *c)
 	for (size_t i = 0; ret == 0 && i < c->ntasks; i++) {
 		const struct task *t = &c->tasks[i];
 		struct vma_list big = { 0 };
+		struct tstat ts;
 		if (!t->in_tree)
 			continue;
-		if (vmas_of(t->pid, page, &big, &fm) < 0)
+		task_status(t->pid, &ts);
+		if (vmas_of(t->pid, page, ts.vm_kib, &big, &fm) < 0)
 			ret = errno == ESRCH ? 0 : -1;
 		else
-			ret = over_cap(c, t->pid, &big, page) < 0 || traced(c, t->pid) < 0 ? -1 : 0;
+			ret = over_cap(c, t->pid, &big, page) < 0 || traced(c, t->pid, &ts) < 0 ? -1 : 0;
 		vma_list_free(&big);
 	}
 	if (ret == 0)
