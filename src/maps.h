@@ -32,15 +32,17 @@ enum vma_kind {
 	VMA_KIND_COUNT
 };
 
+/* 56 bytes, in an order without holes: a process can have 60,000 of them, and every
+ * page of the list is a page fault. */
 struct vma {
 	uint64_t start, end;    /* [start, end) */
-	char perms[5];          /* "rwxp" as printed, NUL-terminated */
 	uint64_t offset;
-	unsigned dev_major, dev_minor;
 	uint64_t inode;
 	char *name;             /* path or [name]; "" when anonymous; " (deleted)" removed */
+	unsigned dev_major, dev_minor;
+	char perms[5];          /* "rwxp" as printed, NUL-terminated */
 	bool deleted;           /* the line ended in " (deleted)" */
-	enum vma_kind kind;
+	enum vma_kind kind : 8;
 };
 
 struct vma_list {
