@@ -115,14 +115,20 @@ static inline __attribute__((always_inline)) char *json_rec_key(struct json_rec 
 {
 	if (__builtin_expect(d > r->lim, 0))
 		d = json_rec_refill(r, d);
-	__builtin_memcpy(d, quoted, 32);
+	if (n <= 16) /* n is a constant: one move of the width the key needs */
+		__builtin_memcpy(d, quoted, 16);
+	else
+		__builtin_memcpy(d, quoted, 32);
 	return d + n - r->kcut;
 }
 
 static inline __attribute__((always_inline)) char *json_rec_next(const struct json_rec *r,
 								   char *d)
 {
-	__builtin_memcpy(d, r->pre, 32);
+	if (r->npre <= 16) /* down to seven levels: every VMA of every program */
+		__builtin_memcpy(d, r->pre, 16);
+	else
+		__builtin_memcpy(d, r->pre, 32);
 	return d + r->npre;
 }
 
