@@ -193,6 +193,34 @@ static double bar_scale(const struct snapshot *s, unsigned width)
 	return (double)width / log2(1 + top);
 }
 
+/* Cells for x pages: ceil(log2(1 + x) * scale), the bar's definition. */
+static unsigned bar_cells(double x, double scale)
+{
+	return (unsigned)ceil(log2(1 + x) * scale);
+}
+
+/* The least page count that fills each cell, found once per layout, so that a row
+ * counts thresholds instead of taking two logarithms (the same cells: bar_cells only
+ * grows with x). UINT64_MAX: no count fills it. */
+static void bar_thresholds(struct fmt_layout *l)
+{
+	for (unsigned c = 1; c <= l->width[COL_BAR] && c <= FMT_BAR_MAX; c++) {
+		uint64_t lo = 0, hi = UINT64_C(1) << 62;
+		if (bar_cells((double)hi, l->bar_scale) < c) {
+			l->bar_min[c - 1] = UINT64_MAX;
+			continue;
+		}
+		while (lo < hi) { /* the least x with bar_cells(x) >= c */
+			uint64_t mid = lo + (hi - lo) / 2;
+			if (bar_cells((double)mid, l->bar_scale) >= c)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		l->bar_min[c - 1] = lo;
+	}
+}
+
 void fmt_layout(const struct snapshot *s, unsigned cols, struct fmt_layout *l)
 {
 	uint64_t top = 0;
@@ -239,21 +267,25 @@ void fmt_layout(const struct snapshot *s, unsigned cols, struct fmt_layout *l)
 	}
 	l->width[COL_NAME] = cols == 0 ? 0 : cols > l->off[COL_NAME] ? cols - l->off[COL_NAME] : 1;
 	l->bar_scale = bar_scale(s, l->width[COL_BAR]);
+	bar_thresholds(l);
+}
+
+static unsigned bar_count(const struct fmt_layout *l, uint64_t pages)
+{
+	unsigned n = 0, width = l->width[COL_BAR] < FMT_BAR_MAX ? l->width[COL_BAR] : FMT_BAR_MAX;
+
+	while (n < width && pages >= l->bar_min[n])
+		n++;
+	return n;
 }
 
 void fmt_bar(const struct snapshot *s, size_t i, const struct fmt_layout *l,
 	     unsigned *resident, unsigned *virt)
 {
-	double ps = (double)s->kernel.page_size;
-	double pages = (double)vma_size(&s->vmas.v[i]) / ps;
-	double res = s->counts ? (double)s->counts[i].present : 0;
-	double scale = l->bar_scale;
-	unsigned width = l->width[COL_BAR];
+	uint64_t pages = vma_size(&s->vmas.v[i]) >> __builtin_ctzll((uint64_t)s->kernel.page_size);
 
-	*virt = (unsigned)ceil(log2(1 + pages) * scale);
-	*resident = (unsigned)ceil(log2(1 + res) * scale);
-	if (*virt > width)
-		*virt = width;
+	*virt = bar_count(l, pages);
+	*resident = bar_count(l, s->counts ? s->counts[i].present : 0);
 	if (*resident > *virt)
 		*resident = *virt;
 }

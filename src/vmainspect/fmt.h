@@ -43,6 +43,8 @@ enum fmt_col {
 	COL_COUNT
 };
 
+#define FMT_BAR_MAX 16              /* the widest bar a layout makes */
+
 struct fmt_layout {
 	bool show[COL_COUNT];
 	unsigned off[COL_COUNT];    /* first column of each shown column */
@@ -50,6 +52,7 @@ struct fmt_layout {
 	unsigned hexdigits;         /* per address in the range column */
 	bool range_end;             /* start-end; false on narrow terminals: start only */
 	double bar_scale;           /* bar cells per log2 of pages (fmt_bar) */
+	uint64_t bar_min[FMT_BAR_MAX]; /* the least page count that fills each bar cell */
 };
 
 #define FMT_MARK '!'
