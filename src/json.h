@@ -169,11 +169,18 @@ static inline __attribute__((always_inline)) char *json_fmt_u64_(char *d, uint64
 	return d + n;
 }
 
+#define JSON_HX_(a) a "0" a "1" a "2" a "3" a "4" a "5" a "6" a "7" a "8" a "9" a "a" a "b" \
+	a "c" a "d" a "e" a "f"
+
 /* "0x..." with its quotes, lower-case, no leading zeros: the digit count first, then
- * the digits in place, a byte at a time. At most 20 bytes. */
+ * the digits in place, a byte (two digits from one table entry) at a time. At most
+ * 20 bytes. */
 static inline __attribute__((always_inline)) char *json_fmt_hex_(char *d, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
+	static const char pairs[] = JSON_HX_("0") JSON_HX_("1") JSON_HX_("2") JSON_HX_("3")
+		JSON_HX_("4") JSON_HX_("5") JSON_HX_("6") JSON_HX_("7") JSON_HX_("8")
+		JSON_HX_("9") JSON_HX_("a") JSON_HX_("b") JSON_HX_("c") JSON_HX_("d")
+		JSON_HX_("e") JSON_HX_("f");
 	unsigned n = v ? (unsigned)(67 - __builtin_clzll(v)) / 4 : 1;
 	char *p = d + 3 + n;
 
@@ -181,11 +188,10 @@ static inline __attribute__((always_inline)) char *json_fmt_hex_(char *d, uint64
 	*p = '"';
 	for (; p - 2 >= d + 3; v >>= 8) {
 		p -= 2;
-		p[0] = digits[(v >> 4) & 0xf];
-		p[1] = digits[v & 0xf];
+		__builtin_memcpy(p, &pairs[2 * (v & 0xff)], 2);
 	}
 	if (p > d + 3)
-		p[-1] = digits[v & 0xf];
+		p[-1] = pairs[2 * (v & 0xf) + 1];
 	return d + 4 + n;
 }
 

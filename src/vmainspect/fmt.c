@@ -103,8 +103,11 @@ static inline __attribute__((always_inline)) char *cell_num(char *d, uint64_t v,
 	unsigned n = 1;
 	char *p;
 
-	for (uint64_t t = v; t >= base; t /= base)
-		n++;
+	if (base == 16)
+		n = v ? (unsigned)(67 - __builtin_clzll(v)) / 4 : 1;
+	else
+		for (uint64_t t = v; t >= base; t /= base)
+			n++;
 	if (!left && n < width)
 		d = put_blanks(d, width - n);
 	p = d += n;
