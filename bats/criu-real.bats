@@ -245,3 +245,32 @@ predicted() {
 @test "real CRIU: crdiag-check's ghost-limit holds: the dump fails as said, passes with its --ghost-limit" {
 	predicted ghost ghost-limit
 }
+
+@test "real CRIU: crdiag-check's tcp-established holds: fails as said, needs its network lock, passes with all its options" {
+	# an established connection on 127.0.0.1, both ends in the subject
+	require_real_criu
+	start_bg "$TMP/subject.pid" "$TBIN/checksubject" tcp-established "$TMP/subject.pid" "$TMP"
+	local pid says opts lock
+	pid=$(cat "$TMP/subject.pid")
+	run -1 --separate-stderr "$BIN/crdiag-check" --json "$pid"
+	says=$(jq -r '[.findings[] | select(.id == "tcp-established")][0].criu_says' <<<"$output")
+	[ "$says" != null ] || fail "crdiag-check names no tcp-established: $output"
+	lock=$(jq -r '[.findings[] | select(.id == "network-lock-iptables")][0].options // ""' <<<"$output")
+	opts=$(jq -r '[.findings[].options | select(. != "")] | unique | join(" ")' <<<"$output")
+	mkdir "$TMP/img1" "$TMP/img2" "$TMP/img3"
+	run "$CRIU_PATH" dump -t "$pid" -D "$TMP/img1" -v4 -o dump.log --leave-running
+	[ "$status" -ne 0 ] || fail "the dump of an established connection passed without options"
+	keep_log "$TMP/img1/dump.log" dump_checksubject-tcp-established
+	assert_log_class "$TMP/img1/dump.log" tcp-established "$says"
+	if [ -n "$lock" ]; then
+		# no iptables-restore here: --tcp-established alone fails on CRIU's network lock
+		run "$CRIU_PATH" dump -t "$pid" -D "$TMP/img2" -v4 -o dump.log --leave-running --tcp-established
+		[ "$status" -ne 0 ] || fail "--tcp-established passed although crdiag-check said $lock is needed"
+		keep_log "$TMP/img2/dump.log" dump_checksubject-tcp-established_tcp-established
+		assert_log_class "$TMP/img2/dump.log" network-lock-iptables "Iptables configuration failed"
+	fi
+	# shellcheck disable=SC2086 # the options are words
+	run "$CRIU_PATH" dump -t "$pid" -D "$TMP/img3" -v4 -o dump.log --leave-running $opts
+	[ "$status" -eq 0 ] || fail "with $opts the dump still fails: $(grep -a Error "$TMP/img3/dump.log" | head -3)"
+	echo "# tcp-established: predicted '$says'${lock:+, then the lock ($lock)}; passes with $opts" >&3
+}

@@ -62,6 +62,8 @@ no_process_running() { # no_process_running PATTERN
 			*"Can't bind inet socket"*) assert_equal "$class" bind-eaddrnotavail ;;
 			*"is not a session leader"*) assert_equal "$class" not-session-leader ;;
 			*"Can't dump ghost file"*) assert_equal "$class" ghost-limit ;;
+			*"consider using --tcp-established"*) assert_equal "$class" tcp-established ;;
+			*"Iptables configuration failed"*) assert_equal "$class" network-lock-iptables ;;
 			*) fail "$file: no class known for '$want'" ;;
 			esac
 		fi
@@ -90,6 +92,8 @@ no_process_running() { # no_process_running PATTERN
 	criu-3.17.1_dump_no-setsid.log not-session-leader 674 3.17.1
 	criu-3.17.1_dump_ghost-mapped.log ghost-limit 193 3.17.1
 	criu-3.17.1_dump_ghost-sparse.log ghost-limit 288 3.17.1
+	criu-3.17.1_dump_tcp-established.log tcp-established 290 3.17.1
+	criu-3.17.1_dump_tcp-established_no-iptables.log network-lock-iptables 300 3.17.1
 	TABLE
 	run -1 "$BIN/crdiag-criu" --log "$LOGS/criu-4.2_restore_udp_source-address-moved.log"
 	assert_line --index 1 "  decisive, line 202: Error (criu/sk-inet.c:1059): inet: Can't bind inet socket (id 6): Cannot assign requested address"
