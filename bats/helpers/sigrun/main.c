@@ -133,14 +133,26 @@ struct totals {
 
 static pid_t spawn(const struct cfg *c, int sig)
 {
-	pid_t pid = fork();
+	sigset_t stop, old;
+	pid_t pid;
 
+	/* Blocked across the fork, and unblocked in the child only once it takes them the
+	 * default way: a signal sent before that (sigrun may run with SIGINT ignored, as
+	 * a background job of a non-interactive shell does) waits instead of being lost,
+	 * which hung the run. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	pid = fork();
 	/* Both sides set the group: a SIGINT sent to it before the child ran setpgid would
 	 * find no such group and be lost, and the run would hang waiting for it. */
 	if (pid > 0)
 		setpgid(pid, pid);
-	if (pid != 0)
+	if (pid != 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return pid;
+	}
 	setpgid(0, 0);
 	setenv("TMPDIR", c->tmpdir, 1);
 	int in = open("/dev/null", O_RDONLY), out = open(c->outfile, O_WRONLY | O_CREAT | O_TRUNC, 0644),
@@ -154,6 +166,7 @@ static pid_t spawn(const struct cfg *c, int sig)
 		close(fd);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	if (c->inject) {
 		/* LeakSanitizer cannot run under ptrace: its exit-time check would fail the
 		 * run. Leaks are still checked on the runs without strace. */
