@@ -320,7 +320,7 @@ static unsigned detach_leftovers(pid_t pid)
 	unsigned n = 0;
 
 	for (unsigned tries = 0; tries < 4096; tries++) {
-		if (proc_tracer(pid, &tracer, &tid) < 0 || tracer != me)
+		if (proc_tracer(pid, &tracer, &tid, NULL) < 0 || tracer != me)
 			break;
 		if (ptrace(PTRACE_DETACH, tid, NULL, NULL) < 0)
 			break;
@@ -335,7 +335,7 @@ static int check_untraced(struct elf_snap *s)
 	pid_t tracer = 0, traced = 0;
 	char comm[64] = "?";
 
-	if (proc_tracer(s->pid, &tracer, &traced) < 0) {
+	if (proc_tracer(s->pid, &tracer, &traced, NULL) < 0) {
 		elf_set_error(s, errno, "/proc/%d/task: %s", (int)s->pid, strerror(errno));
 		return -1;
 	}

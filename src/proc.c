@@ -196,29 +196,18 @@ out:
 }
 
 /* TracerPid of one task; a task that exited reads as untraced. */
-static int task_tracer(pid_t pid, const char *tid, pid_t *tracer)
+int proc_tracer(pid_t pid, pid_t *tracer, pid_t *tid, long long *vm_kib)
 {
-	char path[64 + sizeof(((struct dirent *)0)->d_name)], *buf;
-	const char *p;
-	size_t len;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%s/status", (int)pid, tid);
-	if (proc_read_file(path, &buf, &len) < 0)
-		return errno == ESRCH ? (*tracer = 0, 0) : -1;
-	p = strstr(buf, "\nTracerPid:");
-	*tracer = p ? (pid_t)strtol(p + 11, NULL, 10) : 0;
-	free(buf);
-	return 0;
-}
-
-int proc_tracer(pid_t pid, pid_t *tracer, pid_t *tid)
-{
-	char path[64];
+	char path[64], name[sizeof(((struct dirent *)0)->d_name) + 8], buf[4096];
+	bool leader = false;
 	struct dirent *d;
+	size_t len;
 	DIR *dir;
 	int err = 0;
 
 	*tracer = 0;
+	if (vm_kib)
+		*vm_kib = -1;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	dir = opendir(path);
 	if (!dir) {
@@ -226,19 +215,36 @@ int proc_tracer(pid_t pid, pid_t *tracer, pid_t *tid)
 		return -1;
 	}
 	while ((d = readdir(dir)) != NULL) {
-		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+		pid_t t;
+		if (proc_parse_pid(d->d_name, &t) < 0)
 			continue;
-		if (task_tracer(pid, d->d_name, tracer) < 0) {
+		snprintf(name, sizeof(name), "%s/status", d->d_name);
+		if (proc_read_head(dirfd(dir), name, buf, sizeof(buf), &len) < 0) {
+			if (errno == ESRCH) /* the thread exited during the walk */
+				continue;
 			err = errno;
 			break;
 		}
-		if (*tracer) {
+		if (t == pid && vm_kib) {
+			leader = true;
+			*vm_kib = proc_status_last(buf, "VmSize");
+		}
+		const char *p = strstr(buf, "\nTracerPid:");
+		if (p && (*tracer = (pid_t)strtol(p + 11, NULL, 10))) {
 			if (tid)
-				*tid = (pid_t)strtol(d->d_name, NULL, 10);
+				*tid = t;
 			break;
 		}
 	}
 	closedir(dir);
+	/* the walk stopped before the leader's entry: its VmSize from /proc/PID/status */
+	if (vm_kib && !leader) {
+		char *st;
+		if (proc_status(pid, &st) == 0) {
+			*vm_kib = proc_status_last(st, "VmSize");
+			free(st);
+		}
+	}
 	if (err) {
 		errno = err;
 		return -1;

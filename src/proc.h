@@ -49,8 +49,10 @@ pid_t proc_mm_tid(pid_t pid);
 
 /* The tracer of any thread of pid (TracerPid in /proc/PID/task/TID/status): *tracer is 0
  * when no thread is traced; else the tracer's PID and, when tid is not NULL, the traced
- * thread. A thread that exits during the walk is skipped. */
-int proc_tracer(pid_t pid, pid_t *tracer, pid_t *tid);
+ * thread. A thread that exits during the walk is skipped. vm_kib, when not NULL: the
+ * process's VmSize in KiB (-1 unknown), from the leader's status in the same walk, so
+ * a caller that wants both reads each status file once. */
+int proc_tracer(pid_t pid, pid_t *tracer, pid_t *tid, long long *vm_kib);
 
 /* readlink(2) without a length cap: *out is malloc'ed and NUL-terminated. errno is
  * readlink's own (ENOENT stays ENOENT: the link may be a closed fd, not a gone process). */

@@ -39,6 +39,27 @@ int reaper_wait_gone(pid_t pid, int timeout_ms, volatile sig_atomic_t *stop)
 	}
 }
 
+int reaper_stop_child(pid_t pid, int timeout_ms, int *status)
+{
+	double kill_at = mono_now() + timeout_ms / 1000.0;
+	pid_t r;
+
+	kill(pid, SIGTERM);
+	while ((r = waitpid(pid, status, WNOHANG)) != pid) {
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (mono_now() >= kill_at)
+			break;
+		usleep(10 * 1000);
+	}
+	if (r != pid) {
+		kill(pid, SIGKILL);
+		while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR)
+			;
+	}
+	return r == pid ? 0 : -1;
+}
+
 int reaper_reap_all(int timeout_ms)
 {
 	double kill_at = mono_now() + timeout_ms / 1000.0, give_up = kill_at + timeout_ms / 1000.0;

@@ -19,6 +19,11 @@ int reaper_become(void);
  * "File exists"). 0, or -1 with ETIMEDOUT after timeout_ms, EINTR when *stop is set. */
 int reaper_wait_gone(pid_t pid, int timeout_ms, volatile sig_atomic_t *stop);
 
+/* Stop one child of ours and reap it: SIGTERM, then SIGKILL if it is still there after
+ * timeout_ms (a program that reaps its own children on SIGTERM gets to; a SIGKILL at once
+ * would orphan them). *status: its wait status. 0, or -1 with waitpid's errno. */
+int reaper_stop_child(pid_t pid, int timeout_ms, int *status);
+
 /* SIGTERM every child still there, SIGKILL what is left after timeout_ms, reap them
  * all. Children are found in /proc/self/task/TID/children. 0, or -1 with errno
  * (ETIMEDOUT when a child survived SIGKILL for another timeout_ms). */

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "jsonread.h"
+#include "reaper.h"
 
 #define CHECK_PROGRAM "crdiag-check"
 
@@ -167,23 +167,6 @@ static int fail(struct podcheck *c, const char *fmt, int value)
 	return 0;
 }
 
-/* Stop crdiag-check: SIGTERM first, which it takes once it has reaped the `criu
- * --version` it may be running (a SIGKILL then would orphan that child, its own process
- * group, to whoever reaps orphans); SIGKILL after the probe's own limit (5 s). */
-static void stop_child(pid_t child, int *ws)
-{
-	kill(child, SIGTERM);
-	for (int i = 0; i < 700; i++) {
-		pid_t r = waitpid(child, ws, WNOHANG);
-		if (r == child || (r < 0 && errno != EINTR))
-			return;
-		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
-	}
-	kill(child, SIGKILL);
-	while (waitpid(child, ws, 0) < 0 && errno == EINTR)
-		;
-}
-
 int podcheck_run(pid_t pid, const char *options, int timeout_ms, volatile sig_atomic_t *stop,
 		 struct podcheck *c)
 {
@@ -201,8 +184,9 @@ int podcheck_run(pid_t pid, const char *options, int timeout_ms, volatile sig_at
 	r = collect(fd, timeout_ms, stop, &out, &len);
 	err = errno;
 	close(fd);
-	if (r < 0)
-		stop_child(child, &ws);
+	if (r < 0) /* SIGTERM first: crdiag-check takes it once it has reaped the `criu
+		    * --version` it may be running; SIGKILL after the probe's own 5 s */
+		reaper_stop_child(child, 7000, &ws);
 	else
 		while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
 			;

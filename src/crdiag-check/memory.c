@@ -8,7 +8,6 @@
  * names (PROCMAP_QUERY), then each distinct file is looked at once through map_files. */
 #include "check.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,58 +36,19 @@ struct fmaps {
 	size_t n, cap;
 };
 
-/* What the status files of a process's threads say: VmSize (the leader's; -1 unknown)
- * and the first traced thread in the task directory's order (tracer 0: none). */
+/* What the status files of a process's threads say, read once for both checks
+ * (proc_tracer): VmSize (-1 unknown) and the first traced thread (tracer 0: none, also
+ * when the walk failed). */
 struct tstat {
 	long long vm_kib;
 	pid_t tracer, tid;
 };
 
-/* One walk of /proc/PID/task, each status read once and relative to the directory: the
- * leader's gives both VmSize and TracerPid, where reading /proc/PID/status apart cost
- * one more of the most expensive file of /proc per process. A thread that exits during
- * the walk is skipped; any other error ends the search for a tracer (none named). */
 static void task_status(pid_t pid, struct tstat *ts)
 {
-	char path[64], buf[4096];
-	struct dirent *d;
-	bool leader = false;
-	size_t len;
-	DIR *dir;
-
 	*ts = (struct tstat){ .vm_kib = -1 };
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	if ((dir = opendir(path))) {
-		while ((d = readdir(dir))) {
-			char name[sizeof(d->d_name) + 8];
-			pid_t tid;
-			if (proc_parse_pid(d->d_name, &tid) < 0)
-				continue;
-			snprintf(name, sizeof(name), "%s/status", d->d_name);
-			if (proc_read_head(dirfd(dir), name, buf, sizeof(buf), &len) < 0) {
-				if (errno == ESRCH)
-					continue;
-				break;
-			}
-			if (tid == pid) {
-				leader = true;
-				ts->vm_kib = proc_status_last(buf, "VmSize");
-			}
-			const char *p = strstr(buf, "\nTracerPid:");
-			if (p && (ts->tracer = (pid_t)strtol(p + 11, NULL, 10))) {
-				ts->tid = tid;
-				break;
-			}
-		}
-		closedir(dir);
-	}
-	if (!leader) { /* traced before the leader's entry, or no task directory */
-		char *st;
-		if (proc_status(pid, &st) == 0) {
-			ts->vm_kib = proc_status_last(st, "VmSize");
-			free(st);
-		}
-	}
+	if (proc_tracer(pid, &ts->tracer, &ts->tid, &ts->vm_kib) < 0)
+		ts->tracer = 0;
 }
 
 /* VmSize over what a pagemap read at the cap covers; true when unknown (the maps decide

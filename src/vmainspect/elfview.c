@@ -96,7 +96,7 @@ int elfview_detail(const struct snapshot *s, size_t i, struct strbuf *b)
 		r |= sb_printf(b, "\nELF\n  not read: %s\n", ts_str(v->files_error, esc, sizeof(esc)));
 	ev = elf_snap_vma(es, i);
 	m = module_of(es, s->vmas.v[i].start);
-	if ((ev && ev->role != ELF_ROLE_NONE) || (m && es->slot)) {
+	if ((ev && ev->role != ELF_ROLE_NONE) || m) {
 		r |= sb_printf(b, "\nELF\n");
 		if (ev && ev->role != ELF_ROLE_NONE)
 			r |= file_lines(b, ev);

@@ -285,9 +285,7 @@ static unsigned bar_count(const struct fmt_layout *l, uint64_t pages)
 void fmt_bar(const struct snapshot *s, size_t i, const struct fmt_layout *l,
 	     unsigned *resident, unsigned *virt)
 {
-	uint64_t pages = vma_size(&s->vmas.v[i]) >> __builtin_ctzll((uint64_t)s->kernel.page_size);
-
-	*virt = bar_count(l, pages);
+	*virt = bar_count(l, snapshot_cost(s, i).pages);
 	*resident = bar_count(l, s->counts ? s->counts[i].present : 0);
 	if (*resident > *virt)
 		*resident = *virt;
