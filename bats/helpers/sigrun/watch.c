@@ -242,13 +242,22 @@ int leftover_netns(const struct seen *s, int run)
 	return h.found;
 }
 
+static int killed_before(const pid_t *killed, int n, pid_t c)
+{
+	for (int i = 0; i < n; i++)
+		if (killed[i] == c)
+			return 1;
+	return 0;
+}
+
 /* Report (with state: t is a ptrace stop), kill, reap; again for what killing them
- * orphans in turn, until none is left. */
+ * orphans in turn, until none is left. A child killed in one round can still be listed,
+ * running its exit, in the next: it is counted once. */
 int leftover_children(int run)
 {
 	char path[64], buf[4096], *p, *end;
+	pid_t self = getpid(), killed[256];
 	int found = 0;
-	pid_t self = getpid();
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)self, (int)self);
 	for (int round = 0; round < 500; round++) {
@@ -263,12 +272,15 @@ int leftover_children(int run)
 				break;
 			here++;
 			task_stat((pid_t)c, &state, &st, comm, sizeof(comm));
-			if (state == 'Z' && round > 0)
-				continue; /* one we killed, not reaped yet */
+			if (killed_before(killed, found < 256 ? found : 256, (pid_t)c) ||
+			    (state == 'Z' && round > 0))
+				continue; /* one we killed, not gone yet */
 			printf("run %d: leftover child: PID %ld (%s) state %c%s\n", run, c, comm, state,
 			       state == 't' ? " (ptrace-stopped)" : state == 'T' ? " (stopped)" :
 			       state == 'Z' ? " (unreaped)" : "");
 			kill((pid_t)c, SIGKILL);
+			if (found < 256)
+				killed[found] = (pid_t)c;
 			found++;
 		}
 		while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
