@@ -34,6 +34,8 @@ struct fdent {
 	int mnt_id;             /* fdinfo mnt_id; -1 unknown */
 	char *lock;             /* first fdinfo "lock:" line; NULL when none */
 	uint64_t sock;          /* the socket's inode; 0 when not a socket */
+	char proto[32];         /* a socket's xattr system.sockprotoname ("TCPv6",
+				 * "NETLINK"...); "" when not a socket or unreadable */
 };
 
 /* Who holds a socket inode (outside the tree): found once, when first needed. */

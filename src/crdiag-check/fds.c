@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -68,6 +69,16 @@ static int fd_link(int dir, const char *path, const char *name, char **out)
 	return (*out = strndup(buf, (size_t)n)) ? 0 : -1;
 }
 
+/* The socket's protocol as the kernel names it (sockfs's xattr, Linux 3.x+), so that
+ * sockets.c asks sock_diag only for the protocols the tree has. "" when it cannot be
+ * read (ENODATA, EOPNOTSUPP, the fd closed...): sockets.c then looks everywhere. */
+static void sock_proto(const char *path, char *proto, size_t size)
+{
+	ssize_t n = getxattr(path, "system.sockprotoname", proto, size - 1);
+
+	proto[n > 0 ? n : 0] = '\0';
+}
+
 /* One fd of pid (name: its number in the directory fd dir, /proc/PID/fd; info: the fd
  * of /proc/PID/fdinfo, -1 when that did not open): relative to them, each readlink,
  * stat and fdinfo read skips the walk of "/proc/PID/fd". An fd closed meanwhile is
@@ -82,6 +93,8 @@ static int read_one(struct check *c, size_t *cap, pid_t pid, int fd, int dir, in
 	if (fd_link(dir, path, name, &e.link) < 0)
 		return errno == ENOMEM ? -1 : 0;
 	e.sock = sock_inode(e.link);
+	if (e.sock)
+		sock_proto(path, e.proto, sizeof(e.proto));
 	/* Sockets and pipes need neither: what is asked of them comes from sock_diag. The
 	 * stat and fdinfo reads are most of the cost on a browser's thousand fds. */
 	if (!e.sock && strncmp(e.link, "pipe:", 5) != 0) {

@@ -213,21 +213,84 @@ static int raw_one(struct check *c, const struct fdent *e, uint64_t ino)
 	return 0;
 }
 
-static int dump_all(struct check *c, struct socks *k)
+/* What a socket not in the unix dump needs looked up: which inet dumps, and the
+ * raw/packet files of /proc/PID/net. */
+enum {
+	NEED_TCP4 = 1u << 0, NEED_TCP6 = 1u << 1, NEED_UDP4 = 1u << 2, NEED_UDP6 = 1u << 3,
+	NEED_RAW = 1u << 4,
+	NEED_TCP = NEED_TCP4 | NEED_TCP6, NEED_UDP = NEED_UDP4 | NEED_UDP6,
+	NEED_ALL = NEED_TCP | NEED_UDP | NEED_RAW,
+};
+
+/* By the kernel's protocol name (fdent.proto). What none of the lookups below would
+ * find (netlink, unix, ping, UDP-Lite, SCTP) needs nothing; a name we do not know, or
+ * none (the xattr unreadable), needs everything, as before the name was read. */
+static unsigned sock_needs(const char *proto)
+{
+	static const struct {
+		const char *name;
+		unsigned need;
+	} names[] = {
+		{ "TCP", NEED_TCP4 }, { "TCPv6", NEED_TCP6 }, { "UDP", NEED_UDP4 },
+		{ "UDPv6", NEED_UDP6 }, { "RAW", NEED_RAW }, { "RAWv6", NEED_RAW },
+		{ "PACKET", NEED_RAW }, { "MPTCP", NEED_TCP }, { "MPTCPv6", NEED_TCP },
+		{ "NETLINK", 0 }, { "UNIX", 0 }, { "UNIX-STREAM", 0 }, { "PING", 0 },
+		{ "PINGv6", 0 }, { "UDP-Lite", 0 }, { "UDPLITE", 0 }, { "UDPLITEv6", 0 },
+		{ "SCTP", 0 }, { "SCTPv6", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(proto, names[i].name) == 0)
+			return names[i].need;
+	return NEED_ALL;
+}
+
+static unsigned fd_needs(const struct socks *k, const struct fdent *e)
+{
+	return !e->sock || unixdiag_find(&k->unix_, e->sock) ? 0 : sock_needs(e->proto);
+}
+
+/* AF_INET, AF_INET6 or AF_UNSPEC (both) by the need bits v4 and v6 (one at least). */
+static int need_family(unsigned need, unsigned v4, unsigned v6)
+{
+	if ((need & v4) && (need & v6))
+		return AF_UNSPEC;
+	return need & v4 ? AF_INET : need & v6 ? AF_INET6 : 0;
+}
+
+/* The inet dumps what the tree's other sockets need: a TCP dump walks the kernel's
+ * whole TCP hash, however few of its sockets are the tree's. */
+static int dump_inet(int nl, struct socks *k, unsigned need)
+{
+	int tcp = need_family(need, NEED_TCP4, NEED_TCP6);
+	int udp = need_family(need, NEED_UDP4, NEED_UDP6);
+
+	if ((need & NEED_TCP) && sockdiag_dump(nl, tcp, IPPROTO_TCP, &k->tcp) < 0)
+		return -1;
+	return (need & NEED_UDP) ? sockdiag_dump(nl, udp, IPPROTO_UDP, &k->udp) : 0;
+}
+
+/* Unix first; then only the inet dumps the rest needs. */
+static int dump_needed(struct check *c, struct socks *k)
 {
 	int nl = procsock_diag_open(c->root), err;
+	unsigned need = 0;
 
 	if (nl < 0)
 		return -1;
-	if (unixdiag_dump(nl, &k->unix_) < 0 || sockdiag_dump(nl, AF_UNSPEC, IPPROTO_TCP, &k->tcp) < 0 ||
-	    sockdiag_dump(nl, AF_UNSPEC, IPPROTO_UDP, &k->udp) < 0) {
-		err = errno;
-		close(nl);
-		errno = err;
-		return -1;
-	}
+	if (unixdiag_dump(nl, &k->unix_) < 0)
+		goto fail;
+	for (size_t i = 0; i < c->nfds; i++)
+		need |= fd_needs(k, &c->fds[i]);
+	if (dump_inet(nl, k, need) < 0)
+		goto fail;
 	close(nl);
 	return 0;
+fail:
+	err = errno;
+	close(nl);
+	errno = err;
+	return -1;
 }
 
 int sockets_check(struct check *c)
@@ -235,16 +298,21 @@ int sockets_check(struct check *c)
 	struct socks k = { 0 };
 	int ret = 0, err;
 
+	/* No socket in the tree: no sock_diag at all (not even its netlink socket). */
+	if (!c->nsocks)
+		return 0;
 	/* Only the tree's namespace counts: CRIU sees the sockets as the root does. */
-	if (dump_all(c, &k) < 0)
+	if (dump_needed(c, &k) < 0)
 		ret = -1;
 	for (size_t i = 0; ret >= 0 && i < c->nfds; i++) {
 		const struct fdent *e = &c->fds[i];
-		uint64_t ino = e->sock;
-		if (!ino)
+		unsigned need = fd_needs(&k, e);
+		if (!e->sock || (ret = unix_one(c, &k, e, e->sock)) != 0)
 			continue;
-		if ((ret = unix_one(c, &k, e, ino)) == 0 && (ret = inet_one(c, &k, e, ino)) == 0)
-			ret = raw_one(c, e, ino);
+		if ((need & (NEED_TCP | NEED_UDP)) && (ret = inet_one(c, &k, e, e->sock)) != 0)
+			continue;
+		if (need & NEED_RAW)
+			ret = raw_one(c, e, e->sock);
 	}
 	err = errno;
 	unixdiag_list_free(&k.unix_);
