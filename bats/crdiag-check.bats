@@ -201,6 +201,19 @@ log_class() {
 		"[\"note\",3,\"packet socket $(readlink "/proc/$SUBJ/fd/3" | tr -dc 0-9): CRIU dumps it, but its restore needs CAP_NET_RAW and the same interfaces\"]"
 }
 
+@test "check: sockets of every kind in one tree: each named as alone, the netlink and unix ones not at all" {
+	require_root
+	subject mixed-sockets
+	check --options "--tcp-established"
+	# sock_diag is asked only for the protocols the tree holds: the findings are still
+	# those of udp6-bound, tcp-pending and packet, plus the raw socket's; none for the
+	# unbound UDP socket, the netlink socket or the socketpair inside the tree
+	assert_equal "$(jq -c '[.findings[] | select(.id | test("^(tcp-|ipv6-|bind-|raw-|unix-)")) |
+		[.id, .severity, (.what | split(" ")[0])]]' <<<"$output")" \
+		'[["ipv6-freebind","note","IPv6"],["tcp-in-flight","dump","listening"],["tcp-established","dump","TCP"],["raw-socket","note","packet"],["raw-socket","note","raw"]]'
+	[[ $(finding ipv6-freebind .address) == "[2001:db8::1]:"* ]] || fail "address: $(finding ipv6-freebind .address)"
+}
+
 @test "check: an unlinked 2 MiB file is over the ghost limit; --ghost-limit 4M handles it, 1M does not" {
 	subject ghost
 	check

@@ -20,6 +20,9 @@
  *   udp4-bound          in its own network namespace, a UDP socket bound to 192.0.2.1
  *   udp6-bound          the same on 2001:db8::1
  *   packet              an AF_PACKET socket
+ *   mixed-sockets       in its own network namespace, one of each: udp6-bound, then
+ *                       tcp-pending's pair, an unbound UDP socket, packet, a raw ICMP
+ *                       socket, a netlink socket and a unix socketpair (fds 3-12)
  *   ghost               an unlinked 2 MiB file, open
  *   ghost-sparse        an unlinked sparse file of 2 MiB with 4 KiB written, open
  *   ghost-mapped        an unlinked 2 MiB file, mapped whole, its fd closed
@@ -37,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/netlink.h>
 #include <linux/perf_event.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -270,6 +274,21 @@ static int udp_bound(int family)
 	return 0;
 }
 
+/* One socket of each kind crdiag-check tells apart by its protocol name. */
+static int mixed_sockets(void)
+{
+	int sv[2], r;
+
+	if ((r = udp_bound(AF_INET6)) || (r = tcp_pair(false)))
+		return r;
+	if (socket(AF_INET, SOCK_DGRAM, 0) < 0 || socket(AF_PACKET, SOCK_RAW, htons(0x0003)) < 0 ||
+	    socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) < 0 ||
+	    socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return fail("mixed sockets");
+	return 0;
+}
+
 static int a_file(const char *name, int flags)
 {
 	char path[4096];
@@ -336,6 +355,8 @@ static int self_mode(const char *mode)
 		return tcp_pair(strcmp(mode, "tcp-established") == 0);
 	if (strcmp(mode, "udp4-bound") == 0 || strcmp(mode, "udp6-bound") == 0)
 		return udp_bound(mode[3] == '4' ? AF_INET : AF_INET6);
+	if (strcmp(mode, "mixed-sockets") == 0)
+		return mixed_sockets();
 	if (strcmp(mode, "packet") == 0)
 		return socket(AF_PACKET, SOCK_RAW, htons(0x0003)) < 0 ? fail("AF_PACKET") : 0;
 	if (strcmp(mode, "ghost") == 0 || strcmp(mode, "ghost-sparse") == 0 ||
