@@ -20,6 +20,10 @@
  *   udp4-bound          in its own network namespace, a UDP socket bound to 192.0.2.1
  *   udp6-bound          the same on 2001:db8::1
  *   packet              an AF_PACKET socket
+ *   unix-scm-orphan     a datagram socket whose queue holds a message with an fd in
+ *                       flight (SCM_RIGHTS: a file of DIR), its sender closed (as a
+ *                       service that passed its fds to a store and exited)
+ *   unix-scm            the same with the sender still open, in the root
  *   ghost               an unlinked 2 MiB file, open
  *   ghost-sparse        an unlinked sparse file of 2 MiB with 4 KiB written, open
  *   ghost-mapped        an unlinked 2 MiB file, mapped whole, its fd closed
@@ -307,6 +311,33 @@ static int ghost(const char *name, bool sparse, bool mapped)
 	return unlink(path) < 0 ? fail("unlink") : 0;
 }
 
+/* sv[1] sends sv[0] one byte with an fd of a file in flight, then (orphan) closes. */
+static int scm_in_flight(bool orphan)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u = { 0 };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	int sv[2], fd = a_file("in-flight", O_RDWR);
+
+	if (fd < 0)
+		return -fd;
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
+		return fail("socketpair");
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+	if (sendmsg(sv[1], &m, 0) != 1)
+		return fail("sendmsg SCM_RIGHTS");
+	close(fd); /* the file lives on in flight only */
+	return orphan && close(sv[1]) < 0 ? fail("close") : 0;
+}
+
 static int special_fd(const char *mode)
 {
 	if (strcmp(mode, "io-uring") == 0) {
@@ -336,6 +367,8 @@ static int self_mode(const char *mode)
 		return tcp_pair(strcmp(mode, "tcp-established") == 0);
 	if (strcmp(mode, "udp4-bound") == 0 || strcmp(mode, "udp6-bound") == 0)
 		return udp_bound(mode[3] == '4' ? AF_INET : AF_INET6);
+	if (strncmp(mode, "unix-scm", 8) == 0 && (!mode[8] || strcmp(mode + 8, "-orphan") == 0))
+		return scm_in_flight(mode[8] != '\0');
 	if (strcmp(mode, "packet") == 0)
 		return socket(AF_PACKET, SOCK_RAW, htons(0x0003)) < 0 ? fail("AF_PACKET") : 0;
 	if (strcmp(mode, "ghost") == 0 || strcmp(mode, "ghost-sparse") == 0 ||
