@@ -214,6 +214,32 @@ log_class() {
 	[[ $(finding ipv6-freebind .address) == "[2001:db8::1]:"* ]] || fail "address: $(finding ipv6-freebind .address)"
 }
 
+@test "check: a file in flight in a unix queue whose sender closed fails a restore by CRIU < 4.0, a note after" {
+	subject unix-scm-orphan
+	local ino fd
+	check --criu-version 3.17.1
+	assert_equal "$status" 0 # a restore finding: the dump itself passes
+	fd=$(finding unix-scm-no-sender .fd)
+	ino=$(stat -L -c %i "/proc/$SUBJ/fd/$fd")
+	assert_equal "$(readlink "/proc/$SUBJ/fd/$fd")" "socket:[$ino]"
+	assert_equal "$(finding unix-scm-no-sender '| [.severity, .inode, .criu_says, .options]' | jq -c .)" \
+		"[\"restore\",$ino,\"Can't find sender for 0xN\",\"\"]"
+	assert_regex "$(finding unix-scm-no-sender .what)" "^unix socket $ino holds 1 fd\\(s\\) in flight .* sender is closed"
+	assert_equal "$(jq -r .summary.restore <<<"$output")" 1
+	check --criu-version 4.0
+	assert_equal "$(finding unix-scm-no-sender)" null
+	assert_equal "$(finding unix-scm-in-flight '| [.severity, .inode] | @csv')" "\"note\",$ino"
+}
+
+@test "check: a file in flight with its sender open is a note for every CRIU" {
+	subject unix-scm
+	check --criu-version 3.17.1
+	assert_equal "$status" 0
+	assert_equal "$(finding unix-scm-no-sender)" null
+	assert_equal "$(finding unix-scm-in-flight .severity)" note
+	assert_equal "$(jq '[.findings[] | select(.id | startswith("unix-"))] | length' <<<"$output")" 1
+}
+
 @test "check: an unlinked 2 MiB file is over the ghost limit; --ghost-limit 4M handles it, 1M does not" {
 	subject ghost
 	check

@@ -274,3 +274,34 @@ predicted() {
 	[ "$status" -eq 0 ] || fail "with $opts the dump still fails: $(grep -a Error "$TMP/img3/dump.log" | head -3)"
 	echo "# tcp-established: predicted '$says'${lock:+, then the lock ($lock)}; passes with $opts" >&3
 }
+
+@test "real CRIU: crdiag-check's fds in flight hold: the dump passes, and the restore fails as said for CRIU < 4.0 only" {
+	# a datagram socket whose queue holds a file in flight, its sender closed
+	require_real_criu
+	start_bg "$TMP/subject.pid" "$TBIN/checksubject" unix-scm-orphan "$TMP/subject.pid" "$TMP"
+	local pid id says
+	pid=$(cat "$TMP/subject.pid")
+	id=unix-scm-in-flight
+	! criu_before_4 || id=unix-scm-no-sender
+	run -0 --separate-stderr "$BIN/crdiag-check" --json "$pid" # a restore finding or a note
+	says=$(jq -r --arg id "$id" '[.findings[] | select(.id == $id)][0].criu_says' <<<"$output")
+	[ "$says" != null ] || fail "crdiag-check names no $id for CRIU $CRIU_VER: $output"
+	mkdir "$TMP/img"
+	run "$CRIU_PATH" dump -t "$pid" -D "$TMP/img" -v4 -o dump.log
+	[ "$status" -eq 0 ] || fail "the dump failed: $(grep -a Error "$TMP/img/dump.log" | head -3)"
+	bg_wait # the subject was killed by the dump: its PID is free for the restore
+	run "$CRIU_PATH" restore -D "$TMP/img" -v4 -o restore.log --restore-detached
+	if [ "$id" = unix-scm-no-sender ]; then
+		[ "$status" -ne 0 ] || { kill -KILL "$pid"; fail "the restore passed on CRIU $CRIU_VER"; }
+		keep_log "$TMP/img/restore.log" restore_checksubject-unix-scm-orphan
+		assert_log_class "$TMP/img/restore.log" unix-scm-no-sender "Can't find sender for 0x[0-9a-f]+$"
+		echo "# unix-scm-orphan: the dump passed, the restore failed: $(grep -a -o "Can't find sender.*" "$TMP/img/restore.log")" >&3
+		return
+	fi
+	[ "$status" -eq 0 ] || fail "the restore failed on CRIU $CRIU_VER: $(grep -a Error "$TMP/img/restore.log" | head -3)"
+	# restored with its file in flight again, then stopped (it runs outside the test's jobs)
+	run -0 --separate-stderr "$BIN/crdiag-check" --json "$pid"
+	kill -KILL "$pid"
+	jq -e '[.findings[] | select(.id == "unix-scm-in-flight")] | length == 1' <<<"$output" >/dev/null ||
+		fail "the restored subject has no file in flight: $output"
+}

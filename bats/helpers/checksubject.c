@@ -23,6 +23,10 @@
  *   mixed-sockets       in its own network namespace, one of each: udp6-bound, then
  *                       tcp-pending's pair, an unbound UDP socket, packet, a raw ICMP
  *                       socket, a netlink socket and a unix socketpair (fds 3-12)
+ *   unix-scm-orphan     a datagram socket whose queue holds a message with an fd in
+ *                       flight (SCM_RIGHTS: a file of DIR), its sender closed (as a
+ *                       service that passed its fds to a store and exited)
+ *   unix-scm            the same with the sender still open, in the root
  *   ghost               an unlinked 2 MiB file, open
  *   ghost-sparse        an unlinked sparse file of 2 MiB with 4 KiB written, open
  *   ghost-mapped        an unlinked 2 MiB file, mapped whole, its fd closed
@@ -326,6 +330,33 @@ static int ghost(const char *name, bool sparse, bool mapped)
 	return unlink(path) < 0 ? fail("unlink") : 0;
 }
 
+/* sv[1] sends sv[0] one byte with an fd of a file in flight, then (orphan) closes. */
+static int scm_in_flight(bool orphan)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u = { 0 };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	int sv[2], fd = a_file("in-flight", O_RDWR);
+
+	if (fd < 0)
+		return -fd;
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
+		return fail("socketpair");
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+	if (sendmsg(sv[1], &m, 0) != 1)
+		return fail("sendmsg SCM_RIGHTS");
+	close(fd); /* the file lives on in flight only */
+	return orphan && close(sv[1]) < 0 ? fail("close") : 0;
+}
+
 static int special_fd(const char *mode)
 {
 	if (strcmp(mode, "io-uring") == 0) {
@@ -357,6 +388,8 @@ static int self_mode(const char *mode)
 		return udp_bound(mode[3] == '4' ? AF_INET : AF_INET6);
 	if (strcmp(mode, "mixed-sockets") == 0)
 		return mixed_sockets();
+	if (strncmp(mode, "unix-scm", 8) == 0 && (!mode[8] || strcmp(mode + 8, "-orphan") == 0))
+		return scm_in_flight(mode[8] != '\0');
 	if (strcmp(mode, "packet") == 0)
 		return socket(AF_PACKET, SOCK_RAW, htons(0x0003)) < 0 ? fail("AF_PACKET") : 0;
 	if (strcmp(mode, "ghost") == 0 || strcmp(mode, "ghost-sparse") == 0 ||

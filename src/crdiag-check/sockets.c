@@ -68,13 +68,53 @@ static bool reported(const struct check *c, uint64_t ino)
 	return false;
 }
 
+/* The fds in flight in the receive queue of pid's socket fd: "scm_fds:" of its fdinfo
+ * (Linux 5.8+); -1 when unknown. */
+static long scm_fds(pid_t pid, int fd)
+{
+	char path[64], *buf, *p;
+	size_t len;
+	long n = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	if (proc_read_file(path, &buf, &len) < 0)
+		return -1;
+	if ((p = strstr(buf, "\nscm_fds:")))
+		n = strtol(p + 9, NULL, 10);
+	free(buf);
+	return n;
+}
+
+/* Files passed in its queue (SCM_RIGHTS) that the socket has not received: CRIU dumps
+ * them with the queue and sends them again on restore, from the sender; with the
+ * sender closed CRIU < 4.0 finds none to send them from (4.0 makes a stand-in). */
+static int unix_in_flight(struct check *c, const struct fdent *e, const struct unixdiag_sock *s)
+{
+	long n;
+	char ino[24], count[24];
+	bool orphan = !s->peer && catalog_version_cmp(c->criu_version, "4.0") < 0;
+
+	if (!s->rqueue || s->state == TCP_LISTEN || (n = scm_fds(e->pid, e->fd)) <= 0)
+		return 0;
+	snprintf(ino, sizeof(ino), "%" PRIu32, s->inode);
+	snprintf(count, sizeof(count), "%ld", n);
+	struct catalog_var v[] = { { "inode", ino }, { "n", count } };
+	return finding_add(c, orphan ? "unix-scm-no-sender" : "unix-scm-in-flight", e->pid, e->fd,
+			   s->inode, NULL, 0, (struct fvars){ v, 2 }) ? 0 : -1;
+}
+
 static int unix_one(struct check *c, struct socks *k, const struct fdent *e, uint64_t ino)
 {
 	const struct unixdiag_sock *s = unixdiag_find(&k->unix_, ino);
 
-	if (!s || !s->peer || reported(c, ino) || fds_tree_has_inode(c, s->peer))
-		return s ? 1 : 0;
-	return unix_external(c, e, s, unixdiag_find(&k->unix_, s->peer)) < 0 ? -1 : 1;
+	if (!s)
+		return 0;
+	if (reported(c, ino))
+		return 1;
+	if (s->peer && !fds_tree_has_inode(c, s->peer) &&
+	    unix_external(c, e, s, unixdiag_find(&k->unix_, s->peer)) < 0)
+		return -1;
+	return unix_in_flight(c, e, s) < 0 ? -1 : 1;
 }
 
 /* "192.0.2.2:53" or "[2001:db8::1]:53" */
