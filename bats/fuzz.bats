@@ -68,3 +68,23 @@ fuzz_target() {
 	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"
 	assert_file_not_exists "$TMP"/crash-*
 }
+
+@test "fuzz-procstat: the crafted edge cases and this machine's stat lines parse without a crash" {
+	fuzz_target fuzz-procstat
+	"$ROOT/bats/fuzz/seeds.sh" "$TMP/seeds" fuzz-procstat
+	run -0 "$FUZZ/fuzz-procstat" "$TMP"/seeds/*
+	assert_output --partial "Executed $TMP/seeds/parens-in-comm"
+	assert_output --partial "Executed $TMP/seeds/nul-in-comm"
+}
+
+@test "fuzz-procstat: 10 s of coverage-guided fuzzing finds no crash" {
+	fuzz_target fuzz-procstat
+	local execs
+	"$ROOT/bats/fuzz/seeds.sh" "$TMP/corpus" fuzz-procstat
+	run -0 "$FUZZ/fuzz-procstat" -max_total_time=10 -print_final_stats=1 \
+		-artifact_prefix="$TMP/crash-" "$TMP/corpus"
+	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' <<<"$output")
+	echo "# fuzz-procstat: $execs inputs in 10 s" >&3
+	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"
+	assert_file_not_exists "$TMP"/crash-*
+}

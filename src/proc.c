@@ -11,8 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PF_KTHREAD 0x00200000u /* include/linux/sched.h */
-
 int proc_errno(int err)
 {
 	return err == ENOENT ? ESRCH : err;
@@ -115,58 +113,98 @@ int proc_comm(pid_t pid, char *out, size_t size)
 	return 0;
 }
 
-/* /proc/PID/stat: "pid (comm) S ppid ...": comm may hold anything, so parse after the
- * last ')'. Field n (1-based, n >= 3) is returned as a pointer into buf. */
-static const char *stat_field(const char *buf, int n)
+/* The next number of a stat line at *p (before end), past the spaces before it: an
+ * optional '-' and decimal digits, ended by a space, a newline or end. Too large for a
+ * long long saturates (the caller range-checks what it keeps). -1 when it is not one. */
+static int stat_num(const char **p, const char *end, long long *v)
 {
-	const char *p = strrchr(buf, ')');
+	const char *s = *p;
+	long long x = 0;
+	bool neg;
 
-	if (!p)
-		return NULL;
-	p++;
-	for (int f = 3; f < n; f++) {
-		p = strchr(p + 1, ' ');
-		if (!p)
-			return NULL;
-	}
-	return p + 1;
+	while (s < end && *s == ' ')
+		s++;
+	if ((neg = s < end && *s == '-'))
+		s++;
+	if (s == end || *s < '0' || *s > '9')
+		return -1;
+	for (; s < end && *s >= '0' && *s <= '9'; s++)
+		if (x < (LLONG_MAX - 9) / 10)
+			x = x * 10 + (*s - '0');
+	if (s < end && *s != ' ' && *s != '\n')
+		return -1;
+	*v = neg ? -x : x;
+	*p = s;
+	return 0;
 }
 
-static int read_stat(pid_t pid, char **buf)
+static bool stat_keep(long long v, long long max)
 {
-	char path[64];
+	return v >= 0 && v <= max;
+}
+
+int proc_stat_parse(const char *buf, size_t len, struct proc_stat *out)
+{
+	const char *end = buf + len, *l = memchr(buf, '(', len), *r = NULL, *p;
+	long long v[17]; /* ppid pgrp session tty_nr tpgid flags ... num_threads */
+	size_t n;
+
+	for (p = end; p > buf; p--)
+		if (p[-1] == ')') {
+			r = p - 1;
+			break;
+		}
+	if (!l || !r || r < l || memchr(buf, '\0', len) || end - r < 3 || r[1] != ' ' ||
+	    r[2] == ' ' || r[2] == '\n')
+		goto bad;
+	memset(out, 0, sizeof(*out));
+	n = (size_t)(r - l - 1) < sizeof(out->comm) ? (size_t)(r - l - 1) : sizeof(out->comm) - 1;
+	memcpy(out->comm, l + 1, n);
+	out->state = r[2];
+	p = r + 3;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (stat_num(&p, end, &v[i]) < 0)
+			goto bad;
+	if (!stat_keep(v[0], INT_MAX) || !stat_keep(v[1], INT_MAX) || !stat_keep(v[2], INT_MAX) ||
+	    !stat_keep(v[5], UINT_MAX) || !stat_keep(v[16], INT_MAX))
+		goto bad;
+	out->ppid = (pid_t)v[0];
+	out->pgrp = (pid_t)v[1];
+	out->sid = (pid_t)v[2];
+	out->flags = (unsigned)v[5];
+	out->threads = (int)v[16];
+	return 0;
+bad:
+	errno = EPROTO;
+	return -1;
+}
+
+static int read_stat(pid_t pid, struct proc_stat *st)
+{
+	char path[64], *buf;
 	size_t len;
+	int ret;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	return proc_read_file(path, buf, &len);
+	if (proc_read_file(path, &buf, &len) < 0)
+		return -1;
+	ret = proc_stat_parse(buf, len, st);
+	free(buf);
+	return ret;
 }
 
 int proc_is_kthread(pid_t pid)
 {
-	char *buf;
-	const char *f;
-	int ret;
+	struct proc_stat st;
 
-	if (read_stat(pid, &buf) < 0)
-		return -1;
-	f = stat_field(buf, 9); /* flags */
-	ret = f ? (strtoul(f, NULL, 10) & PF_KTHREAD) != 0 : 0;
-	free(buf);
-	return ret;
+	return read_stat(pid, &st) < 0 ? -1 : (st.flags & PROC_PF_KTHREAD) != 0;
 }
 
 int proc_is_zombie(pid_t pid)
 {
-	char *buf;
-	const char *f;
-	int ret;
+	struct proc_stat st;
 
-	if (read_stat(pid, &buf) < 0)
-		return -1;
-	f = stat_field(buf, 3); /* state */
-	ret = f && (*f == 'Z' || *f == 'X');
-	free(buf);
-	return ret;
+	return read_stat(pid, &st) < 0 ? -1 : st.state == 'Z' || st.state == 'X';
 }
 
 pid_t proc_mm_tid(pid_t pid)

@@ -35,6 +35,23 @@ long long proc_status_last(const char *status, const char *key);
 /* The process's comm (the name in /proc/PID/comm, without the newline). */
 int proc_comm(pid_t pid, char *buf, size_t size);
 
+/* The fields of a /proc/PID/stat line that crdiag reads. */
+struct proc_stat {
+	char comm[64];  /* raw bytes (anything but NUL), cut at 63: escape before printing */
+	char state;     /* 'R', 'S', 'Z'... */
+	pid_t ppid, pgrp, sid;
+	unsigned flags; /* PF_*: PROC_PF_KTHREAD */
+	int threads;
+};
+
+#define PROC_PF_KTHREAD 0x00200000u /* include/linux/sched.h */
+
+/* Parse a stat line of len bytes (no NUL needed): "pid (comm) S ppid pgrp session
+ * tty_nr tpgid flags ... num_threads ...". comm may hold ')' and spaces: it ends at the
+ * last ')'. 0, or -1 with EPROTO for anything the kernel would not write (a field that
+ * is not a number, a kept one negative or out of range, too few fields). */
+int proc_stat_parse(const char *buf, size_t len, struct proc_stat *out);
+
 /* 1 when pid is a kernel thread, 0 when not, -1 with errno. */
 int proc_is_kthread(pid_t pid);
 

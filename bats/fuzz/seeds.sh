@@ -4,6 +4,7 @@
 # directories to read in place as further corpora (never written to), one per line.
 #   fuzz-maps     real maps files of this machine's processes, crafted edge cases
 #   fuzz-catalog  templates, versions and log messages for the catalogue
+#   fuzz-procstat this machine's /proc/PID/stat lines, crafted edge cases
 #   fuzz-criulog  crafted edge cases; the real CRIU logs of bats/fixtures (criu-logs read
 #                 in place, criu-failures' plain logs copied into DIR)
 set -euo pipefail
@@ -60,9 +61,28 @@ catalog_seeds() {
 	printf 'unix: External socket is used. Consider using --ext-unix-sk option.' >"$dir/message"
 }
 
+procstat_seeds() {
+	local n=0 f ok='42 (a b) S 1 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 5 0 0'
+	for f in /proc/[0-9]*/stat /proc/self/task/*/stat; do
+		cat "$f" >"$dir/proc-$n" 2>/dev/null || rm -f "$dir/proc-$n"
+		n=$((n + 1))
+		[ "$n" -ge 40 ] && break
+	done
+	printf '%s\n' "$ok" >"$dir/ok"
+	printf '42 (x) (y)) S 1 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1\n' >"$dir/parens-in-comm"
+	printf '42 (%s) S 1 2 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 7\n' "$(head -c 300 /dev/zero | tr '\0' c)" >"$dir/long-comm"
+	printf '42 (a\0b) S 1 2 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 1\n' >"$dir/nul-in-comm"
+	printf '42 (a) S 1 2 3 0 -1 0 0 0 0 0 0 0 0 0 20 0\n' >"$dir/one-field-short"
+	printf '42 (a) S 99999999999999999999999 2 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 1\n' >"$dir/huge-ppid"
+	printf '42 (a) S -1 2 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 1\n' >"$dir/negative-ppid"
+	printf '42 (a)' >"$dir/comm-only"
+	printf '42 (a) S 1 2 3 0 -1 0x10 0 0 0 0 0 0 0 0 20 0 1\n' >"$dir/hex-flags"
+}
+
 case $target in
 fuzz-maps) maps_seeds ;;
 fuzz-criulog) criulog_seeds ;;
 fuzz-catalog) catalog_seeds ;;
+fuzz-procstat) procstat_seeds ;;
 *) echo "seeds.sh: no seeds for '$target'" >&2; exit 2 ;;
 esac

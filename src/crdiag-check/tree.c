@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,93 +15,31 @@
 #include "proc.h"
 #include "termsafe.h"
 
-#define PF_KTHREAD 0x00200000u
+_Static_assert(sizeof(((struct task *)0)->comm) == sizeof(((struct proc_stat *)0)->comm),
+	       "a task's comm is the stat parser's");
 
-/* The next field of a stat line at *p, past the spaces before it: an optional '-' and
- * decimal digits, ended by a space, a newline or the end. A value too large for a long
- * long saturates (the callers range-check what they keep). -1 when it is not one. */
-static int stat_num(const char **p, long long *v)
-{
-	const char *s = *p + strspn(*p, " ");
-	bool neg = *s == '-';
-	long long x = 0;
-
-	s += neg;
-	if (*s < '0' || *s > '9')
-		return -1;
-	for (; *s >= '0' && *s <= '9'; s++)
-		if (x < (LLONG_MAX - 9) / 10)
-			x = x * 10 + (*s - '0');
-	if (*s && *s != ' ' && *s != '\n')
-		return -1;
-	*v = neg ? -x : x;
-	*p = s;
-	return 0;
-}
-
-static bool is_int(long long v)
-{
-	return v >= INT_MIN && v <= INT_MAX;
-}
-
-/* The fields after comm: " S ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
- * cmajflt utime stime cutime cstime priority nice num_threads". 0 or -1 (EPROTO). */
-static int stat_fields(const char *r, struct task *t, unsigned *flags)
-{
-	const char *p = r + 2;
-	long long v[17];
-
-	if (r[0] != ' ' || !r[1])
-		goto bad;
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (stat_num(&p, &v[i]) < 0)
-			goto bad;
-	if (!is_int(v[0]) || !is_int(v[1]) || !is_int(v[2]) || !is_int(v[16]) || v[5] < 0 ||
-	    v[5] > UINT_MAX)
-		goto bad;
-	t->ppid = (pid_t)v[0];
-	t->pgid = (pid_t)v[1];
-	t->sid = (pid_t)v[2];
-	*flags = (unsigned)v[5];
-	t->threads = (int)v[16];
-	return 0;
-bad:
-	errno = EPROTO;
-	return -1;
-}
-
-/* /proc/PID/stat: "pid (comm) S ppid pgrp session ... flags ... num_threads". 1 parsed,
- * 0 gone or a kernel thread, -1 with errno. */
+/* /proc/PID/stat of one process into t. 1 parsed, 0 gone or a kernel thread, -1 with
+ * errno. One read: a stat line is far shorter than buf. */
 static int read_stat(pid_t pid, struct task *t)
 {
 	char path[64], buf[1024];
-	unsigned flags;
-	const char *l, *r;
+	struct proc_stat st;
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return errno == ENOENT || errno == ESRCH ? 0 : -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n <= 0)
 		return n < 0 && errno != ESRCH ? -1 : 0;
-	buf[n] = '\0';
-	/* comm may hold ')' and spaces: it ends at the last ')' */
-	if (!(l = strchr(buf, '(')) || !(r = strrchr(buf, ')')) || r < l) {
-		errno = EPROTO;
+	if (proc_stat_parse(buf, (size_t)n, &st) < 0)
 		return -1;
-	}
-	memset(t, 0, sizeof(*t));
-	t->pid = pid;
-	n = r - l - 1;
-	if ((size_t)n >= sizeof(t->comm))
-		n = sizeof(t->comm) - 1;
-	memcpy(t->comm, l + 1, (size_t)n);
-	if (stat_fields(r + 1, t, &flags) < 0)
-		return -1;
-	return !(flags & PF_KTHREAD);
+	*t = (struct task){ .pid = pid, .ppid = st.ppid, .pgid = st.pgrp, .sid = st.sid,
+			    .threads = st.threads };
+	memcpy(t->comm, st.comm, sizeof(t->comm));
+	return !(st.flags & PROC_PF_KTHREAD);
 }
 
 static int push_task(struct check *c, size_t *cap, const struct task *t)
