@@ -275,14 +275,18 @@ predicted() {
 	echo "# tcp-established: predicted '$says'${lock:+, then the lock ($lock)}; passes with $opts" >&3
 }
 
-@test "real CRIU: crdiag-check's fds in flight hold: the dump passes, and the restore fails as said for CRIU < 4.0 only" {
-	# a datagram socket whose queue holds a file in flight, its sender closed
+# in_flight MODE: checksubject MODE holds a file in flight in a unix queue; crdiag-check
+# names unix-scm-no-sender (CRIU < 4.0, the socket's peer not in the tree: its sender
+# closed, or a named socket's client sends) or unix-scm-in-flight (its peer sends);
+# a plain dump passes; the restore fails as said for the first, and for the second
+# restores the subject with its file in flight again.
+in_flight() {
+	local mode=$1 pid id says
 	require_real_criu
-	start_bg "$TMP/subject.pid" "$TBIN/checksubject" unix-scm-orphan "$TMP/subject.pid" "$TMP"
-	local pid id says
+	start_bg "$TMP/subject.pid" "$TBIN/checksubject" "$mode" "$TMP/subject.pid" "$TMP"
 	pid=$(cat "$TMP/subject.pid")
 	id=unix-scm-in-flight
-	! criu_before_4 || id=unix-scm-no-sender
+	! criu_before_4 || [ "$mode" = unix-scm ] || id=unix-scm-no-sender
 	run -0 --separate-stderr "$BIN/crdiag-check" --json "$pid" # a restore finding or a note
 	says=$(jq -r --arg id "$id" '[.findings[] | select(.id == $id)][0].criu_says' <<<"$output")
 	[ "$says" != null ] || fail "crdiag-check names no $id for CRIU $CRIU_VER: $output"
@@ -293,9 +297,9 @@ predicted() {
 	run "$CRIU_PATH" restore -D "$TMP/img" -v4 -o restore.log --restore-detached
 	if [ "$id" = unix-scm-no-sender ]; then
 		[ "$status" -ne 0 ] || { kill -KILL "$pid"; fail "the restore passed on CRIU $CRIU_VER"; }
-		keep_log "$TMP/img/restore.log" restore_checksubject-unix-scm-orphan
+		keep_log "$TMP/img/restore.log" "restore_checksubject-$mode"
 		assert_log_class "$TMP/img/restore.log" unix-scm-no-sender "Can't find sender for 0x[0-9a-f]+$"
-		echo "# unix-scm-orphan: the dump passed, the restore failed: $(grep -a -o "Can't find sender.*" "$TMP/img/restore.log")" >&3
+		echo "# $mode: the dump passed, the restore failed: $(grep -a -o "Can't find sender.*" "$TMP/img/restore.log")" >&3
 		return
 	fi
 	[ "$status" -eq 0 ] || fail "the restore failed on CRIU $CRIU_VER: $(grep -a Error "$TMP/img/restore.log" | head -3)"
@@ -304,4 +308,17 @@ predicted() {
 	kill -KILL "$pid"
 	jq -e '[.findings[] | select(.id == "unix-scm-in-flight")] | length == 1' <<<"$output" >/dev/null ||
 		fail "the restored subject has no file in flight: $output"
+	echo "# $mode: the dump and the restore passed; the restored socket holds its file in flight again" >&3
+}
+
+@test "real CRIU: crdiag-check's fds in flight hold: with the sender closed the restore fails as said for CRIU < 4.0 only" {
+	in_flight unix-scm-orphan
+}
+
+@test "real CRIU: crdiag-check's fds in flight hold: sent by a client of a named socket, the restore fails for CRIU < 4.0 only" {
+	in_flight unix-scm-named
+}
+
+@test "real CRIU: crdiag-check's fds in flight hold: sent by the socket's peer, dump and restore pass" {
+	in_flight unix-scm
 }

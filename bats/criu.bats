@@ -96,6 +96,7 @@ no_process_running() { # no_process_running PATTERN
 	criu-3.17.1_dump_tcp-established.log tcp-established 290 3.17.1
 	criu-3.17.1_dump_tcp-established_no-iptables.log network-lock-iptables 300 3.17.1
 	criu-3.17.1_restore_unix-scm-orphan.log unix-scm-no-sender 102 3.17.1
+	criu-3.17.1_restore_unix-scm-named.log unix-scm-no-sender 104 3.17.1
 	TABLE
 	run -1 "$BIN/crdiag-criu" --log "$LOGS/criu-4.2_restore_udp_source-address-moved.log"
 	assert_line --index 1 "  decisive, line 202: Error (criu/sk-inet.c:1059): inet: Can't bind inet socket (id 6): Cannot assign requested address"

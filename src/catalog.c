@@ -48,11 +48,11 @@ static const struct catalog_class classes[] = {
 	  "--external unix[<inode>]", "or else dump <peer> with the tree" },
 	{ "unix-scm-no-sender", CATALOG_RESTORE, { "*Can't find sender for *", NULL }, NULL,
 	  NULL, "4.0", "Can't find sender for 0xN",
-	  "unix socket <inode> holds <n> fd(s) in flight in its queue (SCM_RIGHTS) and its "
-	  "sender is closed: CRIU < 4.0 dumps them, but its restore has no socket to send "
-	  "them from",
-	  "", "use CRIU >= 4.0 (it makes a stand-in sender), or let the application receive "
-	  "them before the dump" },
+	  "unix socket <inode> holds <n> fd(s) in flight in its queue (SCM_RIGHTS) and no "
+	  "peer in the tree (its sender closed, or clients send to it by name): CRIU < 4.0 "
+	  "dumps them, but its restore sends them again only from the socket's peer",
+	  "", "use CRIU >= 4.0 (it finds the sender, or makes a stand-in), or let the "
+	  "application receive them before the dump" },
 	{ "unix-scm-in-flight", CATALOG_NOTE, { NULL }, NULL, NULL, NULL, "",
 	  "unix socket <inode> holds <n> fd(s) in flight in its queue (SCM_RIGHTS): CRIU "
 	  "dumps those files with the queue and sends them again on restore",

@@ -27,6 +27,8 @@
  *                       flight (SCM_RIGHTS: a file of DIR), its sender closed (as a
  *                       service that passed its fds to a store and exited)
  *   unix-scm            the same with the sender still open, in the root
+ *   unix-scm-named      a named datagram socket with a file in flight from a client
+ *                       connected to it, still open (the server's own peer is none)
  *   ghost               an unlinked 2 MiB file, open
  *   ghost-sparse        an unlinked sparse file of 2 MiB with 4 KiB written, open
  *   ghost-mapped        an unlinked 2 MiB file, mapped whole, its fd closed
@@ -330,8 +332,9 @@ static int ghost(const char *name, bool sparse, bool mapped)
 	return unlink(path) < 0 ? fail("unlink") : 0;
 }
 
-/* sv[1] sends sv[0] one byte with an fd of a file in flight, then (orphan) closes. */
-static int scm_in_flight(bool orphan)
+/* sv[1] sends sv[0] one byte with an fd of a file in flight, then (orphan) closes;
+ * named: sv[0] is a datagram socket bound in DIR, sv[1] a client connected to it. */
+static int scm_in_flight(bool orphan, bool named)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -345,8 +348,16 @@ static int scm_in_flight(bool orphan)
 
 	if (fd < 0)
 		return -fd;
-	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
+	if (named) {
+		struct sockaddr_un a = { .sun_family = AF_UNIX };
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s/scm.sock", dir);
+		unlink(a.sun_path);
+		if ((sv[0] = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0 || (sv[1] = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0 ||
+		    bind(sv[0], (void *)&a, sizeof(a)) < 0 || connect(sv[1], (void *)&a, sizeof(a)) < 0)
+			return fail("unix dgram");
+	} else if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0) {
 		return fail("socketpair");
+	}
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
@@ -388,8 +399,10 @@ static int self_mode(const char *mode)
 		return udp_bound(mode[3] == '4' ? AF_INET : AF_INET6);
 	if (strcmp(mode, "mixed-sockets") == 0)
 		return mixed_sockets();
-	if (strncmp(mode, "unix-scm", 8) == 0 && (!mode[8] || strcmp(mode + 8, "-orphan") == 0))
-		return scm_in_flight(mode[8] != '\0');
+	if (strcmp(mode, "unix-scm") == 0 || strcmp(mode, "unix-scm-orphan") == 0 ||
+	    strcmp(mode, "unix-scm-named") == 0)
+		return scm_in_flight(strcmp(mode, "unix-scm-orphan") == 0,
+				     strcmp(mode, "unix-scm-named") == 0);
 	if (strcmp(mode, "packet") == 0)
 		return socket(AF_PACKET, SOCK_RAW, htons(0x0003)) < 0 ? fail("AF_PACKET") : 0;
 	if (strcmp(mode, "ghost") == 0 || strcmp(mode, "ghost-sparse") == 0 ||

@@ -86,16 +86,19 @@ static long scm_fds(pid_t pid, int fd)
 }
 
 /* Files passed in its queue (SCM_RIGHTS) that the socket has not received: CRIU dumps
- * them with the queue and sends them again on restore, from the sender; with the
- * sender closed CRIU < 4.0 finds none to send them from (4.0 makes a stand-in). */
+ * them with the queue and sends them again on restore. CRIU < 4.0 sends them only from
+ * the socket's own peer (find_queuer_for looked the wrong way: 5cd7092fd), so a
+ * socket whose sender closed, or a named one its clients send to, fails the restore. */
 static int unix_in_flight(struct check *c, const struct fdent *e, const struct unixdiag_sock *s)
 {
 	long n;
 	char ino[24], count[24];
-	bool orphan = !s->peer && catalog_version_cmp(c->criu_version, "4.0") < 0;
+	bool orphan;
 
 	if (!s->rqueue || s->state == TCP_LISTEN || (n = scm_fds(e->pid, e->fd)) <= 0)
 		return 0;
+	orphan = catalog_version_cmp(c->criu_version, "4.0") < 0 &&
+		 !(s->peer && fds_tree_has_inode(c, s->peer));
 	snprintf(ino, sizeof(ino), "%" PRIu32, s->inode);
 	snprintf(count, sizeof(count), "%ld", n);
 	struct catalog_var v[] = { { "inode", ino }, { "n", count } };
