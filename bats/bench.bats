@@ -100,6 +100,20 @@ region() { awk -v n="$1" '$1 == n { print $2, $3 }' "$LAYOUT"; }
 	assert_equal "$stderr" "Usage: benchrun CMD [ARGS...]"
 }
 
+@test "readfloor: the reads of crdiag-check on one tree, counted as /proc shows them; 2 for no such PID" {
+	require_root
+	kernel_has_procmap_query || skip "kernel has no PROCMAP_QUERY (Linux < 6.11)"
+	local pid
+	start_bg "$TMP/subject.pid" "$TBIN/checksubject" unix-scm "$TMP/subject.pid" "$TMP"
+	pid=$(cat "$TMP/subject.pid")
+	run -0 --separate-stderr "$TBIN/readfloor" "$pid"
+	assert_equal "$output" "processes 1 threads 1 fds $(ls "/proc/$pid/fd" | wc -l) file_vmas $(ls "/proc/$pid/map_files" | wc -l) sockets 2"
+	run -2 --separate-stderr "$TBIN/readfloor" 2147483647
+	assert_equal "$stderr" "readfloor: PID 2147483647: no such process"
+	run -2 --separate-stderr "$TBIN/readfloor" x
+	assert_equal "$stderr" "usage: readfloor PID"
+}
+
 @test "make bench harness: every case, ratios, each target met or not, tools in agreement" {
 	kernel_has_pagemap_scan || skip "kernel has no PAGEMAP_SCAN (Linux < 6.7)"
 	command -v pmap >/dev/null || skip "pmap (procps) is not installed"

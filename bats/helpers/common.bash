@@ -93,6 +93,14 @@ kernel_has_pagemap_scan() {
 	"$BIN/crdiag-scan" --probe --json | jq -e '.kernel.pagemap_scan' >/dev/null
 }
 
+# PROCMAP_QUERY came with Linux 6.11 (by the kernel's version: a backport is not seen)
+kernel_has_procmap_query() {
+	local v
+	v=$(uname -r)
+	v=${v%%[-+]*}
+	[ "$(printf '%s\n' 6.11 "$v" | sort -V | head -1)" = 6.11 ]
+}
+
 require_x86_64_4k() {
 	[ "$(uname -m)" = x86_64 ] && [ "$(getconf PAGESIZE)" -eq 4096 ] ||
 		skip "the exact numbers are for x86_64 with 4 KiB pages"
