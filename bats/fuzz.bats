@@ -14,6 +14,19 @@ fuzz_target() {
 	[ -x "$FUZZ/$1" ] || skip "$1 not built (needs clang with libFuzzer: make fuzzers)"
 }
 
+# fuzz_10s TARGET [DIR...]: TARGET for 10 s from the seeds in $TMP/corpus (the only
+# directory libFuzzer writes to) and DIRs read in place: 1,000 inputs at least, no crash
+fuzz_10s() {
+	local t=$1 execs
+	shift
+	run -0 "$FUZZ/$t" -max_total_time=10 -print_final_stats=1 \
+		-artifact_prefix="$TMP/crash-" "$TMP/corpus" "$@"
+	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' <<<"$output")
+	echo "# $t: $execs inputs in 10 s" >&3
+	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"
+	assert_file_not_exists "$TMP"/crash-*
+}
+
 @test "fuzz-maps: the crafted edge cases and this machine's maps parse without a crash" {
 	fuzz_target fuzz-maps
 	"$ROOT/bats/fuzz/seeds.sh" "$TMP/seeds"
@@ -25,13 +38,7 @@ fuzz_target() {
 @test "fuzz-maps: 10 s of coverage-guided fuzzing finds no crash" {
 	fuzz_target fuzz-maps
 	"$ROOT/bats/fuzz/seeds.sh" "$TMP/corpus"
-	run -0 "$FUZZ/fuzz-maps" -max_total_time=10 -print_final_stats=1 \
-		-artifact_prefix="$TMP/crash-" "$TMP/corpus"
-	local execs
-	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' <<<"$output")
-	echo "# fuzz-maps: $execs inputs in 10 s" >&3
-	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"
-	assert_file_not_exists "$TMP"/crash-*
+	fuzz_10s fuzz-maps
 }
 
 @test "fuzz-criulog: the crafted edge cases and the real CRIU logs classify without a crash" {
@@ -46,27 +53,15 @@ fuzz_target() {
 
 @test "fuzz-criulog: 10 s of coverage-guided fuzzing finds no crash" {
 	fuzz_target fuzz-criulog
-	local extra execs
+	local extra
 	extra=$("$ROOT/bats/fuzz/seeds.sh" "$TMP/corpus" fuzz-criulog)
-	# the fixture logs are read in place: libFuzzer writes only to the first directory
-	run -0 "$FUZZ/fuzz-criulog" -max_total_time=10 -print_final_stats=1 \
-		-artifact_prefix="$TMP/crash-" "$TMP/corpus" "$extra"
-	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' <<<"$output")
-	echo "# fuzz-criulog: $execs inputs in 10 s" >&3
-	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"
-	assert_file_not_exists "$TMP"/crash-*
+	fuzz_10s fuzz-criulog "$extra" # the fixture logs, read in place
 }
 
 @test "fuzz-catalog: 10 s of the catalogue's template filler and version comparison finds no crash" {
 	fuzz_target fuzz-catalog
-	local execs
 	"$ROOT/bats/fuzz/seeds.sh" "$TMP/corpus" fuzz-catalog
-	run -0 "$FUZZ/fuzz-catalog" -max_total_time=10 -print_final_stats=1 \
-		-artifact_prefix="$TMP/crash-" "$TMP/corpus"
-	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' <<<"$output")
-	echo "# fuzz-catalog: $execs inputs in 10 s" >&3
-	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"
-	assert_file_not_exists "$TMP"/crash-*
+	fuzz_10s fuzz-catalog
 }
 
 @test "fuzz-procstat: the crafted edge cases and this machine's stat lines parse without a crash" {
@@ -79,12 +74,6 @@ fuzz_target() {
 
 @test "fuzz-procstat: 10 s of coverage-guided fuzzing finds no crash" {
 	fuzz_target fuzz-procstat
-	local execs
 	"$ROOT/bats/fuzz/seeds.sh" "$TMP/corpus" fuzz-procstat
-	run -0 "$FUZZ/fuzz-procstat" -max_total_time=10 -print_final_stats=1 \
-		-artifact_prefix="$TMP/crash-" "$TMP/corpus"
-	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' <<<"$output")
-	echo "# fuzz-procstat: $execs inputs in 10 s" >&3
-	[ "${execs:-0}" -gt 1000 ] || fail "only ${execs:-0} inputs executed"
-	assert_file_not_exists "$TMP"/crash-*
+	fuzz_10s fuzz-procstat
 }
