@@ -406,6 +406,19 @@ log_class() {
 	assert_equal "$(jq -r .comm <<<"$output")" "$(printf 'x\033[31my')"
 }
 
+@test "check: a comm that looks like the stat fields after it is read whole (the last ')' ends it)" {
+	local name='a) R 1 (b'
+	cp "$TBIN/checksubject" "$TMP/$name"
+	rm -f "$TMP/subject.pid"
+	start_bg "$TMP/subject.pid" "$TMP/$name" plain "$TMP/subject.pid" "$TMP"
+	SUBJ=$(cat "$TMP/subject.pid")
+	check
+	assert_equal "$status" 0
+	# the session it leads is its own: ppid, pgrp and session read after the real ')'
+	assert_equal "$(jq -c '[.comm, .tree.processes, .tree.pids]' <<<"$output")" "[\"$name\",1,[$SUBJ]]"
+	assert_equal "$(jq '[.findings[] | select(.id | test("session"))] | length' <<<"$output")" 0
+}
+
 @test "check: usage errors, a PID that does not exist, --catalog" {
 	run -2 --separate-stderr "$BIN/crdiag-check"
 	assert_equal "$stderr" "crdiag-check: which PID? (see --help)"

@@ -114,8 +114,9 @@ int proc_comm(pid_t pid, char *out, size_t size)
 }
 
 /* The next number of a stat line at *p (before end), past the spaces before it: an
- * optional '-' and decimal digits, ended by a space, a newline or end. Too large for a
- * long long saturates (the caller range-checks what it keeps). -1 when it is not one. */
+ * optional '-' and decimal digits, ended by a space, a newline or end. Digits past
+ * about 9e17 are not added: the value stays far over any range the caller keeps, with
+ * no overflow. -1 when it is not one. */
 static int stat_num(const char **p, const char *end, long long *v)
 {
 	const char *s = *p;

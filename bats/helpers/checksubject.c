@@ -22,7 +22,7 @@
  *   packet              an AF_PACKET socket
  *   mixed-sockets       in its own network namespace, one of each: udp6-bound, then
  *                       tcp-pending's pair, an unbound UDP socket, packet, a raw ICMP
- *                       socket, a netlink socket and a unix socketpair (fds 3-12)
+ *                       socket, a netlink socket and a unix socketpair (fds 3-11)
  *   unix-scm-orphan     a datagram socket whose queue holds a message with an fd in
  *                       flight (SCM_RIGHTS: a file of DIR), its sender closed (as a
  *                       service that passed its fds to a store and exited)

@@ -1,16 +1,18 @@
-/* readfloor: the kernel reads `crdiag check PID` makes, and nothing else, for make
- * bench: what its checks cost the kernel, against which crdiag-check's own CPU time
- * and ss -xap's are put side by side.
+/* readfloor: a lower bound of what `crdiag check PID` costs the kernel, for make bench:
+ * the reads every tree needs, whatever it holds, side by side with crdiag-check's own
+ * CPU time and ss -xap's.
  *
  *   readfloor PID
  *
- * The same reads crdiag-check makes, each once: every /proc/N/stat of the machine (the
- * tree, and who shares its sessions), the tree's fd links, with a stat and the fdinfo
- * of each file and the protocol of each socket, every thread's status (TracerPid), the
- * tree's file-backed VMAs (PROCMAP_QUERY), and the unix sock_diag dump of the root's
- * network namespace when the tree holds a socket. It keeps and judges nothing. Prints
+ * Each once, as crdiag-check makes them: every /proc/N/stat of the machine (the tree,
+ * and who shares its sessions), the tree's fd links, with a stat and the fdinfo of each
+ * file and the protocol of each socket, every thread's status (TracerPid), the tree's
+ * file-backed VMAs (PROCMAP_QUERY, or maps before Linux 6.11), and the unix sock_diag
+ * dump of the root's network namespace when the tree holds a socket. Left out, as they
+ * depend on what the tree holds: the inet dumps, the big-VMA queries, the look at each
+ * mapped file and at each queue with data. It keeps and judges nothing. Prints
  * "processes N threads N fds N file_vmas N sockets N" on stdout.
- * Exit 0; 2 on an error (no such PID, not allowed, a kernel without PROCMAP_QUERY). */
+ * Exit 0; 2 on an error (no such PID, not allowed). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,12 +31,34 @@
 
 struct proc {
 	pid_t pid, ppid;
+	int threads;
 	bool in_tree;
 };
 
 struct counts {
 	size_t procs, threads, fds, vmas, socks;
 };
+
+static int by_pid(const void *a, const void *b)
+{
+	pid_t x = ((const struct proc *)a)->pid, y = ((const struct proc *)b)->pid;
+
+	return (x > y) - (x < y);
+}
+
+/* root, or a process whose parent chain reaches it (ps sorted by pid) */
+static bool descends(const struct proc *ps, size_t n, const struct proc *p, pid_t root)
+{
+	for (int depth = 0; p && depth < 4096; depth++) {
+		struct proc key = { .pid = p->ppid };
+		if (p->pid == root)
+			return true;
+		if (p->ppid <= 0 || p->ppid == p->pid)
+			return false;
+		p = bsearch(&key, ps, n, sizeof(*ps), by_pid);
+	}
+	return false;
+}
 
 /* Every process of the machine, from its stat line; in_tree set for root's tree. */
 static int machine(pid_t root, struct proc **out, size_t *n)
@@ -70,17 +94,12 @@ static int machine(pid_t root, struct proc **out, size_t *n)
 			}
 			*out = v;
 		}
-		(*out)[(*n)++] = (struct proc){ pid, st.ppid, pid == root };
+		(*out)[(*n)++] = (struct proc){ pid, st.ppid, st.threads, false };
 	}
 	closedir(d);
-	/* descendants: a parent found in the tree pulls its children in, until none does */
-	for (bool more = true; more;) {
-		more = false;
-		for (size_t i = 0; i < *n; i++)
-			for (size_t j = 0; j < *n && !(*out)[i].in_tree; j++)
-				if ((*out)[j].in_tree && (*out)[j].pid == (*out)[i].ppid)
-					more = (*out)[i].in_tree = true;
-	}
+	qsort(*out, *n, sizeof(**out), by_pid);
+	for (size_t i = 0; i < *n; i++)
+		(*out)[i].in_tree = descends(*out, *n, &(*out)[i], root);
 	return 0;
 }
 
@@ -120,31 +139,22 @@ static void fds_of(pid_t pid, struct counts *k)
 	closedir(d);
 }
 
-static int tree_reads(pid_t pid, struct counts *k)
+static int tree_reads(const struct proc *p, struct counts *k)
 {
 	struct vma_list files = { 0 };
 	pid_t tracer, tid;
 	long long vm_kib;
-	char path[64];
-	struct dirent *de;
-	DIR *d;
+	int ret;
 
 	k->procs++;
-	proc_tracer(pid, &tracer, &tid, &vm_kib);
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	if ((d = opendir(path))) {
-		while ((de = readdir(d)))
-			k->threads += de->d_name[0] != '.';
-		closedir(d);
-	}
-	fds_of(pid, k);
-	if (procmap_files(pid, &files) < 0 && errno != ESRCH) {
-		vma_list_free(&files);
-		return -1;
-	}
+	k->threads += (size_t)p->threads;
+	proc_tracer(p->pid, &tracer, &tid, &vm_kib);
+	fds_of(p->pid, k);
+	if ((ret = procmap_files(p->pid, &files)) < 0 && (errno == ENOTTY || errno == EINVAL))
+		ret = maps_read_pid(p->pid, &files, NULL); /* before Linux 6.11, as crdiag-check */
 	k->vmas += files.n;
 	vma_list_free(&files);
-	return 0;
+	return ret < 0 && errno != ESRCH ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -154,7 +164,7 @@ int main(int argc, char **argv)
 	struct proc *ps;
 	size_t n;
 	pid_t root;
-	int nl;
+	int nl = -1;
 
 	if (argc != 2 || proc_parse_pid(argv[1], &root) < 0) {
 		fprintf(stderr, "usage: readfloor PID\n");
@@ -165,7 +175,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (ps[i].in_tree && tree_reads(ps[i].pid, &k) < 0) {
+		if (ps[i].in_tree && tree_reads(&ps[i], &k) < 0) {
 			fprintf(stderr, "readfloor: PID %d: %s\n", (int)ps[i].pid, strerror(errno));
 			return 2;
 		}
@@ -178,7 +188,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "readfloor: sock_diag: %s\n", strerror(errno));
 		return 2;
 	}
-	if (k.socks)
+	if (nl >= 0)
 		close(nl);
 	unixdiag_list_free(&ul);
 	printf("processes %zu threads %zu fds %zu file_vmas %zu sockets %zu\n", k.procs, k.threads,

@@ -69,16 +69,16 @@ static bool reported(const struct check *c, uint64_t ino)
 }
 
 /* The fds in flight in the receive queue of pid's socket fd: "scm_fds:" of its fdinfo
- * (Linux 5.8+); -1 when unknown. */
+ * (Linux 5.8+); 0 when unknown (the fd gone, the line missing); -1 with errno ENOMEM. */
 static long scm_fds(pid_t pid, int fd)
 {
 	char path[64], *buf, *p;
 	size_t len;
-	long n = -1;
+	long n = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
 	if (proc_read_file(path, &buf, &len) < 0)
-		return -1;
+		return errno == ENOMEM ? -1 : 0;
 	if ((p = strstr(buf, "\nscm_fds:")))
 		n = strtol(p + 9, NULL, 10);
 	free(buf);
@@ -95,8 +95,13 @@ static int unix_in_flight(struct check *c, const struct fdent *e, const struct u
 	char ino[24], count[24];
 	bool orphan;
 
-	if (!s->rqueue || s->state == TCP_LISTEN || (n = scm_fds(e->pid, e->fd)) <= 0)
+	/* As CRIU asks: it dumps a queue only when its first message has bytes (rqlen), and
+	 * a listener's connections not yet accepted are its in-flight connections, not
+	 * this. */
+	if (!s->rqueue || s->state == TCP_LISTEN || (n = scm_fds(e->pid, e->fd)) == 0)
 		return 0;
+	if (n < 0)
+		return -1;
 	orphan = catalog_version_cmp(c->criu_version, "4.0") < 0 &&
 		 !(s->peer && fds_tree_has_inode(c, s->peer));
 	snprintf(ino, sizeof(ino), "%" PRIu32, s->inode);
@@ -267,7 +272,9 @@ enum {
 
 /* By the kernel's protocol name (fdent.proto). What none of the lookups below would
  * find (netlink, unix, ping, UDP-Lite, SCTP) needs nothing; a name we do not know, or
- * none (the xattr unreadable), needs everything, as before the name was read. */
+ * none (the xattr unreadable), needs everything, as before the name was read. The name
+ * is the one the socket was made with: a TCPv6 socket turned AF_INET by IPV6_ADDRFORM
+ * (deprecated, rare) keeps it and is not found in the AF_INET dump. */
 static unsigned sock_needs(const char *proto)
 {
 	static const struct {
