@@ -9,14 +9,14 @@
 # Against that, the criu dump it saves: the real CRIU 4.2 logs of a Chromium dump (the
 # log's last timestamp: freezing, the parasite, the images) kept in bats/fixtures.
 #
-#   bats/bench/check-bench.sh BIN TBIN   (BENCH_RUNS rounds, 7; BENCH_CHECK_OUT, the
+#   bats/bench/check-bench.sh BIN TBIN   (BENCH_RUNS rounds, 15; BENCH_CHECK_OUT, the
 #                                         report, default bats/bench/check-results.md)
 # Reports, never fails on speed: exit 0 when it ran, 2 on an error.
 set -euo pipefail
 
 BIN=${1:?usage: check-bench.sh BIN TBIN}
 TBIN=${2:?usage: check-bench.sh BIN TBIN}
-RUNS=${BENCH_RUNS:-7}
+RUNS=${BENCH_RUNS:-15}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${BENCH_CHECK_OUT:-$ROOT/bats/bench/check-results.md}
 LAB=$ROOT/bats/helpers/chromium-lab
@@ -31,22 +31,32 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 export CRIU=/nonexistent # the version probe is not what is measured
 
-# cpu PID CMD...: the median of RUNS user+sys seconds (benchrun) of CMD
-cpu() {
-	local i line
+# rounds PID: RUNS rounds of crdiag-check, readfloor and ss -xap, one of each a round,
+# so that what drifts on a shared machine falls on the three alike; into $WORK/times
+rounds() {
+	local i
+	: >"$WORK/times"
 	for i in $(seq "$RUNS"); do
-		line=$("$TBIN/benchrun" "$@")
-		awk '{ printf "%.6f %.6f\n", $2 + $3, $1 }' <<<"$line"
-	done | sort -n | awk '{ c[NR] = $1; w[NR] = $2 } END { m = int((NR + 1) / 2); printf "%.1f %.1f\n", c[m] * 1000, w[m] * 1000 }'
+		echo "a $("$TBIN/benchrun" "$BIN/crdiag-check" --json "$1")"
+		echo "f $("$TBIN/benchrun" "$TBIN/readfloor" "$1")"
+		echo "b $("$TBIN/benchrun" ss -xap)"
+	done >"$WORK/times"
+}
+
+# median KEY: "CPU_MS WALL_MS" of the rounds of KEY, CPU = user + sys, each its median
+median() {
+	awk -v k="$1" '$1 == k { printf "%.6f %.6f\n", $3 + $4, $2 }' "$WORK/times" | sort -n |
+		awk '{ c[NR] = $1; w[NR] = $2 } END { m = int((NR + 1) / 2); printf "%.1f %.1f\n", c[m] * 1000, w[m] * 1000 }'
 }
 
 row() { # row NAME PID
 	local a b f
 	# its CPU time means nothing if it failed (benchrun would time the failure)
 	"$TBIN/readfloor" "$2" >/dev/null || { echo "check-bench: readfloor $2 failed" >&2; exit 2; }
-	a=$(cpu "$BIN/crdiag-check" --json "$2")
-	f=$(cpu "$TBIN/readfloor" "$2")
-	b=$(cpu ss -xap)
+	rounds "$2"
+	a=$(median a)
+	f=$(median f)
+	b=$(median b)
 	awk -v n="$1" -v a="$a" -v b="$b" -v f="$f" 'BEGIN { split(a, x, " "); split(b, y, " "); split(f, z, " ");
 		printf "| %s | %s | %s | %s | %s | %s | %.2f | %.2f | %s |\n", n, x[1], x[2], z[1], y[1], y[2],
 		(y[1] > 0 ? x[1] / y[1] : 0), (y[1] > 0 ? z[1] / y[1] : 0), ((x[1] <= y[1] / 2) ? "met" : "NOT MET") }'
@@ -55,7 +65,7 @@ row() { # row NAME PID
 {
 	echo "# crdiag-check against ss -xap"
 	echo
-	echo "$(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) CPUs, $(ls /proc | grep -c '^[0-9]') processes on the machine; median of $RUNS runs, CPU = user + sys of the whole process."
+	echo "$(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) CPUs, $(ls /proc | grep -c '^[0-9]') processes on the machine; median of $RUNS interleaved rounds, CPU = user + sys of the whole process."
 	echo
 	echo "| tree | crdiag-check CPU ms | wall ms | its reads every tree needs, alone (readfloor) CPU ms | ss -xap CPU ms | wall ms | ratio | reads alone / ss | goal (<= 0.5) |"
 	echo "|---|---|---|---|---|---|---|---|---|"
