@@ -180,32 +180,39 @@ bad:
 	return -1;
 }
 
-static int read_stat(pid_t pid, struct proc_stat *st)
+int proc_stat_read(pid_t pid, struct proc_stat *out)
 {
-	char path[64], *buf;
-	size_t len;
-	int ret;
+	char path[64], buf[2048];
+	ssize_t n;
+	int fd, err;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (proc_read_file(path, &buf, &len) < 0)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		errno = proc_errno(errno);
 		return -1;
-	ret = proc_stat_parse(buf, len, st);
-	free(buf);
-	return ret;
+	}
+	n = read(fd, buf, sizeof(buf));
+	err = n < 0 ? proc_errno(errno) : n == 0 ? ESRCH : 0; /* empty: the task is gone */
+	close(fd);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return proc_stat_parse(buf, (size_t)n, out);
 }
 
 int proc_is_kthread(pid_t pid)
 {
 	struct proc_stat st;
 
-	return read_stat(pid, &st) < 0 ? -1 : (st.flags & PROC_PF_KTHREAD) != 0;
+	return proc_stat_read(pid, &st) < 0 ? -1 : (st.flags & PROC_PF_KTHREAD) != 0;
 }
 
 int proc_is_zombie(pid_t pid)
 {
 	struct proc_stat st;
 
-	return read_stat(pid, &st) < 0 ? -1 : st.state == 'Z' || st.state == 'X';
+	return proc_stat_read(pid, &st) < 0 ? -1 : st.state == 'Z' || st.state == 'X';
 }
 
 pid_t proc_mm_tid(pid_t pid)

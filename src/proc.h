@@ -52,6 +52,10 @@ struct proc_stat {
  * is not a number, a kept one negative or out of range, too few fields). */
 int proc_stat_parse(const char *buf, size_t len, struct proc_stat *out);
 
+/* /proc/PID/stat read (one read(2) into a stack buffer: the kept fields come first)
+ * and parsed. 0, or -1 with errno (ESRCH: no such process; EPROTO). */
+int proc_stat_read(pid_t pid, struct proc_stat *out);
+
 /* 1 when pid is a kernel thread, 0 when not, -1 with errno. */
 int proc_is_kthread(pid_t pid);
 

@@ -63,7 +63,6 @@ static bool descends(const struct proc *ps, size_t n, const struct proc *p, pid_
 /* Every process of the machine, from its stat line; in_tree set for root's tree. */
 static int machine(pid_t root, struct proc **out, size_t *n)
 {
-	char path[64], buf[1024];
 	struct dirent *de;
 	size_t cap = 0;
 	DIR *d = opendir("/proc");
@@ -75,16 +74,7 @@ static int machine(pid_t root, struct proc **out, size_t *n)
 	while ((de = readdir(d))) {
 		struct proc_stat st;
 		pid_t pid;
-		ssize_t len;
-		int fd;
-		if (proc_parse_pid(de->d_name, &pid) < 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf));
-		close(fd);
-		if (len <= 0 || proc_stat_parse(buf, (size_t)len, &st) < 0)
+		if (proc_parse_pid(de->d_name, &pid) < 0 || proc_stat_read(pid, &st) < 0)
 			continue;
 		if (*n == cap) {
 			struct proc *v = realloc(*out, (cap = cap ? cap * 2 : 256) * sizeof(*v));

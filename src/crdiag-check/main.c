@@ -164,10 +164,11 @@ static int pick_version(struct check *c, const struct opts *o, struct criu *cr)
 
 static int run(struct check *c, const struct opts *o)
 {
-	int k = proc_is_kthread(c->root), z = k == 0 ? proc_is_zombie(c->root) : 0;
+	struct proc_stat st;
 
-	if (k < 0 || z < 0)
+	if (proc_stat_read(c->root, &st) < 0)
 		return -1;
+	bool k = st.flags & PROC_PF_KTHREAD, z = st.state == 'Z' || st.state == 'X';
 	if (k || z) {
 		fprintf(stderr, "%s: PID %d: %s\n", prog, (int)c->root,
 			k ? "a kernel thread: CRIU dumps user processes only"

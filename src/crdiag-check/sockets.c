@@ -356,9 +356,9 @@ int sockets_check(struct check *c)
 		ret = -1;
 	for (size_t i = 0; ret >= 0 && i < c->nfds; i++) {
 		const struct fdent *e = &c->fds[i];
-		unsigned need = fd_needs(&k, e);
 		if (!e->sock || (ret = unix_one(c, &k, e, e->sock)) != 0)
 			continue;
+		unsigned need = sock_needs(e->proto); /* not in the unix dump */
 		if ((need & (NEED_TCP | NEED_UDP)) && (ret = inet_one(c, &k, e, e->sock)) != 0)
 			continue;
 		if (need & NEED_RAW)

@@ -6,11 +6,9 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "proc.h"
 #include "termsafe.h"
@@ -19,23 +17,13 @@ _Static_assert(sizeof(((struct task *)0)->comm) == sizeof(((struct proc_stat *)0
 	       "a task's comm is the stat parser's");
 
 /* /proc/PID/stat of one process into t. 1 parsed, 0 gone or a kernel thread, -1 with
- * errno. One read: a stat line is far shorter than buf. */
+ * errno. */
 static int read_stat(pid_t pid, struct task *t)
 {
-	char path[64], buf[1024];
 	struct proc_stat st;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT || errno == ESRCH ? 0 : -1;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n <= 0)
-		return n < 0 && errno != ESRCH ? -1 : 0;
-	if (proc_stat_parse(buf, (size_t)n, &st) < 0)
-		return -1;
+	if (proc_stat_read(pid, &st) < 0)
+		return errno == ESRCH ? 0 : -1;
 	*t = (struct task){ .pid = pid, .ppid = st.ppid, .pgid = st.pgrp, .sid = st.sid,
 			    .threads = st.threads };
 	memcpy(t->comm, st.comm, sizeof(t->comm));
